@@ -1,0 +1,4 @@
+"""Data transforms of mmdynaseg."""
+from .loading import ImageLoadError, LoadImageOrSkip
+
+__all__ = ['ImageLoadError', 'LoadImageOrSkip']

@@ -1,0 +1,50 @@
+"""Feature extractor of DynaSeg's CNN variant (paper §3.2.1)."""
+from typing import Optional, Tuple
+
+from mmcv.cnn import ConvModule
+from mmengine.model import BaseModule
+from mmseg.registry import MODELS
+from torch import Tensor, nn
+
+
+@MODELS.register_module()
+class DynaSegCNN(BaseModule):
+    """M components of [3x3 conv -> ReLU -> BatchNorm], stride 1, no pooling.
+
+    The output keeps the input resolution, so every pixel gets its own
+    p-dimensional feature (Kanezaki 2020; DynaSeg §3.2.1).
+
+    Args:
+        in_channels (int): Image channels. Defaults to 3.
+        channels (int): Feature channels ``p``. Defaults to 100.
+        num_convs (int): Number of components ``M`` (>= 1). Defaults to 3.
+        norm_cfg (dict): Normalisation layer; use ``SyncBN`` for distributed
+            training. Defaults to ``dict(type='BN')``.
+        act_cfg (dict): Activation layer. Defaults to ``dict(type='ReLU')``.
+        init_cfg (dict, optional): MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: int = 3,
+                 channels: int = 100,
+                 num_convs: int = 3,
+                 norm_cfg: dict = dict(type='BN'),
+                 act_cfg: dict = dict(type='ReLU'),
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg)
+        if num_convs < 1:
+            raise ValueError(f'num_convs (M) must be >= 1, got {num_convs}.')
+        self.convs = nn.Sequential(*[
+            ConvModule(
+                in_channels if i == 0 else channels,
+                channels,
+                kernel_size=3,
+                padding=1,
+                norm_cfg=norm_cfg,
+                act_cfg=act_cfg,
+                order=('conv', 'act', 'norm')) for i in range(num_convs)
+        ])
+
+    def forward(self, x: Tensor) -> Tuple[Tensor]:
+        """Return a one-level feature tuple of shape (N, p, H, W)."""
+        return (self.convs(x), )

@@ -1,0 +1,2 @@
+"""Version of mmdynaseg."""
+__version__ = '0.1.0'

@@ -1,0 +1,64 @@
+"""Evaluate a trained DynaSeg checkpoint with MMEngine's runner.
+
+Example:
+    python tools/test.py configs/dynaseg_fsf_cnn_demo.py \
+        work_dirs/dynaseg_fsf_cnn_demo/iter_300.pth
+"""
+import argparse
+import os
+
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+from mmdynaseg.utils import default_work_dir, load_config
+
+
+def parse_args() -> argparse.Namespace:
+    """Command-line arguments, as in MMSegmentation's tools/test.py."""
+    parser = argparse.ArgumentParser(description='Test a DynaSeg model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--work-dir', help='where to save the evaluation logs and metrics')
+    parser.add_argument(
+        '--show-dir',
+        help='write visualisations of the predictions to this folder '
+        '(relative to the work dir)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def main() -> None:
+    """Build the runner, load the checkpoint and run the test loop."""
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    if not os.path.isfile(args.checkpoint):
+        raise FileNotFoundError(
+            f'checkpoint {args.checkpoint!r} does not exist; train one with '
+            f'tools/train.py {args.config} (checkpoints are written to its '
+            'work dir).')
+    cfg.launcher = args.launcher
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        hook = cfg.default_hooks.visualization
+        hook.draw = True
+        hook.show_dir = args.show_dir
+    Runner.from_cfg(cfg).test()
+
+
+if __name__ == '__main__':
+    main()
