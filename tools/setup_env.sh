@@ -76,6 +76,8 @@ PIPC=("${PIP[@]}" install -q -c "$TMP/constraints.txt")
 # 2. Build tools and dependencies. setuptools<70: mmcv's setup.py and mim need
 # pkg_resources (pip then notes that torch asks for a newer setuptools, which it
 # needs only to compile its own extensions).
+log "installing setuptools<70 (pip may then report that torch asks for setuptools>=77:" \
+    "expected and harmless)"
 "${PIPC[@]}" "setuptools<70" wheel ninja
 "${PIPC[@]}" -r "$ROOT/requirements/runtime.txt" -r "$ROOT/requirements/tests.txt"
 "${PIPC[@]}" --no-deps "openmim==0.3.9"
