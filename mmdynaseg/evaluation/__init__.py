@@ -1,2 +1,4 @@
 """Evaluation of unsupervised segmentation."""
-from .metrics import *  # noqa: F401,F403
+from .metrics import SegmentCoveringMetric, UnsupervisedIoUMetric
+
+__all__ = ['SegmentCoveringMetric', 'UnsupervisedIoUMetric']

@@ -1,4 +1,13 @@
 """Functional helpers of the unsupervised metrics."""
-from .hungarian import match_clusters, scores_from_confusion
+from .class_scores import nanmean, scores_from_areas, summary_scores
+from .hungarian import (MatchedAreas, match_clusters, matched_areas,
+                        scores_from_confusion)
+from .segment_covering import (COVERING_MODES, best_iou_per_segment,
+                               connected_segments, covering_modes)
 
-__all__ = ['match_clusters', 'scores_from_confusion']
+__all__ = [
+    'COVERING_MODES', 'MatchedAreas', 'best_iou_per_segment',
+    'connected_segments', 'covering_modes', 'match_clusters',
+    'matched_areas', 'nanmean', 'scores_from_areas', 'scores_from_confusion',
+    'summary_scores'
+]

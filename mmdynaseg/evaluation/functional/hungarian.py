@@ -1,8 +1,28 @@
 """Matching clusters to classes and scoring the match."""
-from typing import Dict, Tuple
+from typing import Dict, NamedTuple, Tuple
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from .class_scores import scores_from_areas
+
+
+class MatchedAreas(NamedTuple):
+    """Per-class pixel counts after a cluster -> class matching.
+
+    Attributes:
+        tp (np.ndarray): Shape (C,), pixels of class ``c`` predicted as the
+            cluster matched to ``c`` (0 if none is).
+        gt (np.ndarray): Shape (C,), ground-truth pixels of class ``c``.
+        pred (np.ndarray): Shape (C,), pixels predicted as the cluster
+            matched to ``c`` (0 if none is).
+        matched (np.ndarray): Shape (C,), the cluster matched to ``c``, or
+            -1 for none.
+    """
+    tp: np.ndarray
+    gt: np.ndarray
+    pred: np.ndarray
+    matched: np.ndarray
 
 
 def match_clusters(confusion: np.ndarray) -> np.ndarray:
@@ -23,36 +43,54 @@ def match_clusters(confusion: np.ndarray) -> np.ndarray:
     return matched
 
 
+def matched_areas(confusion: np.ndarray,
+                  present_only: bool = False) -> MatchedAreas:
+    """Hungarian matching of a confusion matrix and the matched pixel counts.
+
+    For class ``c`` matched to cluster ``k``: ``tp = confusion[k, c]``,
+    ``pred = sum_c' confusion[k, c']`` and ``gt = sum_k' confusion[k', c]``.
+    Pixels of unmatched clusters are errors: they are in some class's ``gt``
+    and in no class's ``tp``.
+
+    Args:
+        confusion (np.ndarray): K x C pixel counts (ignored pixels removed).
+        present_only (bool): Match only the classes with ground-truth pixels
+            (the per-image protocol): the other classes get no cluster, so a
+            cluster is never spent on a class the image does not contain.
+            Defaults to False (all C classes take part, the dataset-level
+            protocol).
+
+    Returns:
+        MatchedAreas: ``tp``, ``gt``, ``pred`` (int64) and ``matched``.
+    """
+    confusion = np.asarray(confusion, dtype=np.int64)
+    gt = confusion.sum(axis=0)
+    classes = np.flatnonzero(gt > 0) if present_only else np.arange(
+        confusion.shape[1])
+    matched = np.full(confusion.shape[1], -1, dtype=np.int64)
+    matched[classes] = match_clusters(confusion[:, classes])
+    classes = np.flatnonzero(matched >= 0)
+    tp = np.zeros_like(gt)
+    pred = np.zeros_like(gt)
+    tp[classes] = confusion[matched[classes], classes]
+    pred[classes] = confusion[matched[classes]].sum(axis=1)
+    return MatchedAreas(tp, gt, pred, matched)
+
+
 def scores_from_confusion(
         confusion: np.ndarray) -> Tuple[Dict[str, np.ndarray], np.ndarray]:
-    """Per-class IoU and accuracy after Hungarian matching.
-
-    For class ``c`` matched to cluster ``k``: ``TP = confusion[k, c]``,
-    ``FP = sum_c' confusion[k, c'] - TP`` and ``FN = sum_k' confusion[k', c]
-    - TP``; ``IoU = TP / (TP + FP + FN)`` and ``Acc = TP / (TP + FN)``.
-    Pixels of unmatched clusters are errors (they are in some class's FN).
-    A class with no pixels in the ground truth and none predicted has a NaN
-    IoU and is left out of means.
+    """Per-class IoU and accuracy after one Hungarian matching of all
+    classes (see :func:`matched_areas` and :func:`scores_from_areas`).
 
     Args:
         confusion (np.ndarray): K x C pixel counts (ignored pixels removed).
 
     Returns:
-        tuple: dict with ``'IoU'`` and ``'Acc'`` (shape (C,), fractions)
-        and ``'aAcc'`` (scalar, matched pixels / all pixels); and the
-        matched cluster of each class (shape (C,), -1 if none).
+        tuple: dict with ``'IoU'`` and ``'Acc'`` (shape (C,), fractions, NaN
+        for a class with no ground-truth pixel and no predicted one, resp.
+        no ground-truth pixel) and ``'aAcc'`` (scalar, matched pixels / all
+        pixels); and the matched cluster of each class (shape (C,), -1 if
+        none).
     """
-    confusion = confusion.astype(np.float64)
-    matched = match_clusters(confusion)
-    has_match = matched >= 0
-    classes = np.arange(confusion.shape[1])
-    tp = np.zeros(confusion.shape[1])
-    tp[has_match] = confusion[matched[has_match], classes[has_match]]
-    pred_area = np.zeros(confusion.shape[1])
-    pred_area[has_match] = confusion[matched[has_match]].sum(axis=1)
-    gt_area = confusion.sum(axis=0)
-    with np.errstate(divide='ignore', invalid='ignore'):
-        iou = tp / (gt_area + pred_area - tp)
-        acc = tp / gt_area
-        aacc = tp.sum() / confusion.sum()
-    return dict(IoU=iou, Acc=acc, aAcc=np.float64(aacc)), matched
+    areas = matched_areas(confusion)
+    return scores_from_areas(areas.tp, areas.gt, areas.pred), areas.matched

@@ -1,5 +1,6 @@
 """mIoU of cluster predictions after Hungarian matching to classes."""
-from typing import Dict, List, Optional, Sequence
+import logging
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -8,33 +9,69 @@ from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
-from ..functional import scores_from_confusion
+from ..functional import (matched_areas, nanmean, scores_from_areas,
+                          summary_scores)
+
+PROTOCOLS = {
+    'dataset': 'dataset-level Hungarian (PiCIE/STEGO)',
+    'per_image': 'per-image Hungarian (DynaSeg papers)',
+}
 
 
 @METRICS.register_module()
 class UnsupervisedIoUMetric(BaseMetric):
-    """IoU metrics of unsupervised segmentation, dataset-level protocol.
+    """IoU metrics of unsupervised segmentation after Hungarian matching.
 
-    Predictions are cluster ids, not classes. One K x C confusion matrix
-    (K clusters, C ground-truth classes, pixels equal to ``ignore_index``
-    left out) is accumulated over the whole split, and clusters are matched
-    one-to-one to classes by a single Hungarian matching
+    Predictions are cluster ids, not classes. Clusters are matched
+    one-to-one to ground-truth classes by Hungarian matching
     (``scipy.optimize.linear_sum_assignment``) that maximises the matched
-    pixels, as in PiCIE and STEGO. With K > C the matching is rectangular:
-    pixels of clusters matched to no class count as errors. Ground truth is
-    used for nothing but this scoring.
+    pixels of a K x C confusion matrix (K clusters, C classes, pixels equal
+    to ``ignore_index`` left out). Pixels of clusters matched to no class
+    count as errors; a class matched to no cluster has IoU 0. Ground truth is
+    used for nothing but this scoring. For a class ``c`` matched to cluster
+    ``k``: IoU = TP / (TP + FP + FN), Acc = TP / (TP + FN); aAcc = matched
+    pixels / labelled pixels.
 
-    Reported (in percent, like MMSeg's ``IoUMetric``): ``mIoU``, ``mAcc``,
-    ``aAcc`` (pixel accuracy) and ``IoU.<class>`` for every class. Per-image
-    confusion matrices are gathered over distributed ranks by
+    Two protocols:
+
+    - ``'dataset'`` (PiCIE, STEGO): one confusion matrix summed over the
+      split, one matching. ``IoU.<class>`` and ``Acc.<class>`` come from it;
+      mIoU / mAcc are means over classes, leaving out a class whose value is
+      undefined (no ground-truth pixel in the split, and for IoU no pixel in
+      its matched cluster either).
+    - ``'per_image'`` (what the DynaSeg papers report on COCO): one matching
+      per image, among the classes present in that image's ground truth
+      (non-ignored pixels) only; the other classes take part neither in the
+      matching nor in the image's scores. Per image: mIoU / mAcc = means over
+      its present classes, aAcc = matched pixels / labelled pixels. The
+      split's mIoU / mAcc / aAcc are means over images; ``IoU.<class>`` is
+      the mean over the images that contain the class (reported as nan, with
+      a warning, only if no image does). Images with no labelled pixel are
+      skipped, and their number is logged.
+
+    Things / stuff: if ``dataset_meta`` has ``thing_ids`` and ``stuff_ids``
+    (class indices, e.g. COCO-Stuff-27: things 0-11, stuff 12-26), also
+    ``mIoU.things``, ``mIoU.stuff``, ``aAcc.things`` and ``aAcc.stuff``,
+    split by ground-truth class after the matching (not by cluster index):
+    ``mIoU.things`` = mean IoU over thing classes and ``aAcc.things`` = TP of
+    thing classes / ground-truth pixels of thing classes. With
+    ``'per_image'`` they are computed per image (over the present classes)
+    and averaged over the images that contain a thing (resp. stuff) pixel.
+
+    All values are in percent and not rounded. A value that is undefined
+    (e.g. ``aAcc.things`` with no thing pixel anywhere) is nan and named in
+    a warning. Per-image results are gathered over distributed ranks by
     :class:`BaseMetric`, so the result does not depend on the world size.
-    After evaluation, ``matched_clusters`` holds the cluster matched to each
-    class (-1 for none), e.g. to colour predictions by class.
+    With ``'dataset'``, ``matched_clusters`` holds after evaluation the
+    cluster matched to each class (-1 for none), e.g. to colour predictions
+    by class; with ``'per_image'`` it stays None.
 
     Args:
         num_clusters (int, optional): K. Defaults to the largest predicted
             cluster id + 1 seen over the split.
         ignore_index (int): Ground-truth value to ignore. Defaults to 255.
+        protocol (str): ``'dataset'`` or ``'per_image'``. Defaults to
+            ``'dataset'``.
         collect_device (str): ``'cpu'`` or ``'gpu'`` for gathering results
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names.
@@ -43,66 +80,184 @@ class UnsupervisedIoUMetric(BaseMetric):
     def __init__(self,
                  num_clusters: Optional[int] = None,
                  ignore_index: int = 255,
+                 protocol: str = 'dataset',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
+        if protocol not in PROTOCOLS:
+            raise ValueError(
+                f'unknown protocol {protocol!r} of UnsupervisedIoUMetric; '
+                f'use one of {sorted(PROTOCOLS)}.')
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.num_clusters = num_clusters
         self.ignore_index = ignore_index
+        self.protocol = protocol
         self.matched_clusters: Optional[np.ndarray] = None
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        """Add each image's K x C confusion matrix to ``self.results``."""
+        """Store one result per image in ``self.results``.
+
+        ``'dataset'``: the image's K x C confusion matrix. ``'per_image'``:
+        the image's matched pixel counts, a 3 x C array of rows TP, GT and
+        predicted pixels of each class's matched cluster.
+        """
         num_classes = len(self.dataset_meta['classes'])
+        self._class_groups()  # fail on a bad dataset_meta before the run
         for data_sample in data_samples:
-            pred = data_sample['pred_sem_seg']['data'].squeeze().long()
-            gt = data_sample['gt_sem_seg']['data'].squeeze().to(pred)
-            if pred.shape != gt.shape:
-                raise ValueError(
-                    f"prediction {tuple(pred.shape)} and ground truth "
-                    f"{tuple(gt.shape)} of {data_sample.get('img_path')} "
-                    'differ in size; the label map must match its image.')
-            valid = gt != self.ignore_index
-            pred, gt = pred[valid], gt[valid]
-            if gt.numel() and (gt.min() < 0 or gt.max() >= num_classes):
-                raise ValueError(
-                    f"label value {int(gt.max())} in "
-                    f"{data_sample.get('seg_map_path')} is outside the "
-                    f'{num_classes} classes [0, {num_classes - 1}] and is '
-                    f'not ignore_index={self.ignore_index}; fix the label '
-                    "map or the dataset's classes.")
-            num_clusters = max(self.num_clusters or 0,
-                               int(pred.max()) + 1 if pred.numel() else 1)
-            confusion = torch.bincount(
-                pred * num_classes + gt,
-                minlength=num_clusters * num_classes).reshape(
-                    num_clusters, num_classes)
-            self.results.append(confusion.cpu().numpy())
+            confusion = self._confusion(data_sample, num_classes)
+            if self.protocol == 'dataset':
+                self.results.append(confusion)
+            else:
+                areas = matched_areas(confusion, present_only=True)
+                self.results.append(
+                    np.stack([areas.tp, areas.gt, areas.pred]))
 
     def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
+        """Match and score as the protocol says; log a per-class table."""
+        if self.protocol == 'dataset':
+            metrics = self._dataset_metrics(results)
+        else:
+            metrics = self._per_image_metrics(results)
+        undefined = [k for k, v in metrics.items() if np.isnan(v)]
+        if undefined:
+            print_log(
+                f'{", ".join(undefined)} undefined (nan): no ground-truth '
+                'pixel of that class or group among the evaluated images.',
+                logger=MMLogger.get_current_instance(),
+                level=logging.WARNING)
+        return metrics
+
+    def _confusion(self, data_sample: dict, num_classes: int) -> np.ndarray:
+        """K x C confusion matrix of one image, ignored pixels left out."""
+        pred = data_sample['pred_sem_seg']['data'].squeeze().long()
+        gt = data_sample['gt_sem_seg']['data'].squeeze().to(pred)
+        if pred.shape != gt.shape:
+            raise ValueError(
+                f"prediction {tuple(pred.shape)} and ground truth "
+                f"{tuple(gt.shape)} of {data_sample.get('img_path')} "
+                'differ in size; the label map must match its image.')
+        valid = gt != self.ignore_index
+        pred, gt = pred[valid], gt[valid]
+        if gt.numel() and (gt.min() < 0 or gt.max() >= num_classes):
+            raise ValueError(
+                f"label value {int(gt.max())} in "
+                f"{data_sample.get('seg_map_path')} is outside the "
+                f'{num_classes} classes [0, {num_classes - 1}] and is '
+                f'not ignore_index={self.ignore_index}; fix the label '
+                "map or the dataset's classes.")
+        num_clusters = max(self.num_clusters or 0,
+                           int(pred.max()) + 1 if pred.numel() else 1)
+        confusion = torch.bincount(
+            pred * num_classes + gt,
+            minlength=num_clusters * num_classes).reshape(
+                num_clusters, num_classes)
+        return confusion.cpu().numpy()
+
+    def _class_groups(self) -> Dict[str, np.ndarray]:
+        """Things / stuff class indices from ``dataset_meta``, checked."""
+        meta = self.dataset_meta
+        given = [k for k in ('thing_ids', 'stuff_ids')
+                 if meta.get(k) is not None]
+        if not given:
+            return {}
+        if len(given) == 1:
+            raise ValueError(
+                f'dataset_meta has {given[0]} but not '
+                f"{({'thing_ids', 'stuff_ids'} - set(given)).pop()}; give "
+                'both (class indices) for mIoU.things / mIoU.stuff, or '
+                'neither.')
+        num_classes = len(meta['classes'])
+        things, stuff = (np.asarray(meta[k]).ravel() for k in given)
+        for key, ids in zip(given, (things, stuff)):
+            if not (np.issubdtype(ids.dtype, np.integer) and ids.size and
+                    ids.min() >= 0 and ids.max() < num_classes):
+                raise ValueError(
+                    f"dataset_meta['{key}'] = {meta[key]!r} must be a "
+                    f'non-empty sequence of class indices in [0, '
+                    f'{num_classes - 1}]; fix the dataset metainfo.')
+        if np.intersect1d(things, stuff).size:
+            raise ValueError(
+                'classes '
+                f'{np.intersect1d(things, stuff).tolist()} are in both '
+                "dataset_meta['thing_ids'] and ['stuff_ids']; a class is a "
+                'thing or stuff, not both.')
+        return dict(things=things, stuff=stuff)
+
+    def _dataset_metrics(self,
+                         results: List[np.ndarray]) -> Dict[str, float]:
         """Sum the confusion matrices, match once, and score."""
         confusion = sum_confusions(results)
-        scores, matched = scores_from_confusion(confusion)
-        self.matched_clusters = matched
+        areas = matched_areas(confusion)
+        self.matched_clusters = areas.matched
+        scores = scores_from_areas(areas.tp, areas.gt, areas.pred)
+        self._log_table(
+            f'{len(results)} images, {confusion.shape[0]} clusters',
+            dict(
+                Cluster=areas.matched.tolist(),
+                IoU=scores['IoU'],
+                Acc=scores['Acc']))
+        metrics = summary_scores(areas.tp, areas.gt, areas.pred,
+                                 self._class_groups())
+        metrics.update({
+            f'IoU.{name}': value
+            for name, value in zip(self.dataset_meta['classes'],
+                                   scores['IoU'])
+        })
+        return {key: float(value * 100) for key, value in metrics.items()}
+
+    def _per_image_metrics(self,
+                           results: List[np.ndarray]) -> Dict[str, float]:
+        """Score every image on its own matching, average over images."""
+        num_classes = len(self.dataset_meta['classes'])
+        areas = np.stack(results).reshape(-1, 3, num_classes)
+        labelled = areas[areas[:, 1].sum(axis=1) > 0]
+        skipped = len(areas) - len(labelled)
+        if skipped:
+            print_log(
+                f'{skipped} of {len(areas)} images have no labelled '
+                'pixel (all ignore_index) and were skipped.',
+                logger=MMLogger.get_current_instance(),
+                level=logging.WARNING)
+        tp, gt, pred = labelled[:, 0], labelled[:, 1], labelled[:, 2]
+        scores = scores_from_areas(tp, gt, pred)
+        class_iou = nanmean(scores['IoU'], axis=0)
+        self._log_table(
+            f'{len(labelled)} images ({skipped} skipped: no labelled pixel)',
+            dict(
+                Images=(gt > 0).sum(axis=0).tolist(),
+                IoU=class_iou,
+                Acc=nanmean(scores['Acc'], axis=0)))
+        metrics = {
+            key: nanmean(per_image)
+            for key, per_image in summary_scores(tp, gt, pred,
+                                                 self._class_groups()).items()
+        }
+        metrics.update({
+            f'IoU.{name}': value
+            for name, value in zip(self.dataset_meta['classes'], class_iou)
+        })
+        return {key: float(value * 100) for key, value in metrics.items()}
+
+    def _log_table(self, summary: str,
+                   columns: Dict[str, Union[list, np.ndarray]]) -> None:
+        """Log the protocol and a per-class table (values rounded for
+        display only)."""
         classes = self.dataset_meta['classes']
+        groups = self._class_groups()
         table = PrettyTable()
         table.add_column('Class', list(classes))
-        table.add_column('Cluster', matched.tolist())
-        table.add_column('IoU', np.round(scores['IoU'] * 100, 2).tolist())
-        table.add_column('Acc', np.round(scores['Acc'] * 100, 2).tolist())
+        if groups:
+            kind = np.full(len(classes), '-', dtype=object)
+            for name, ids in groups.items():
+                kind[ids] = name
+            table.add_column('Kind', kind.tolist())
+        for name, values in columns.items():
+            if isinstance(values, np.ndarray):
+                values = np.round(values * 100, 2).tolist()
+            table.add_column(name, values)
         print_log(
-            'dataset-level Hungarian matching over '
-            f'{len(results)} images, {confusion.shape[0]} clusters:\n' +
+            f'protocol: {PROTOCOLS[self.protocol]}; {summary}:\n' +
             table.get_string(),
             logger=MMLogger.get_current_instance())
-        metrics = dict(
-            aAcc=float(scores['aAcc'] * 100),
-            mIoU=float(np.nanmean(scores['IoU']) * 100),
-            mAcc=float(np.nanmean(scores['Acc']) * 100))
-        metrics.update({
-            f'IoU.{name}': float(value * 100)
-            for name, value in zip(classes, scores['IoU'])
-        })
-        return metrics
 
 
 def sum_confusions(confusions: List[np.ndarray]) -> np.ndarray:

@@ -5,6 +5,7 @@ import torch
 from mmdynaseg.evaluation import UnsupervisedIoUMetric
 from mmdynaseg.evaluation.functional import (match_clusters,
                                              scores_from_confusion)
+from mmdynaseg.evaluation.metrics import unsupervised_iou_metric
 
 
 def sample(pred, gt):
@@ -13,6 +14,13 @@ def sample(pred, gt):
         gt_sem_seg=dict(data=torch.tensor([gt])),
         img_path='img.png',
         seg_map_path='label.png')
+
+
+def capture_logs(monkeypatch):
+    logs = []
+    monkeypatch.setattr(unsupervised_iou_metric, 'print_log',
+                        lambda msg, **kwargs: logs.append(msg))
+    return logs
 
 
 def evaluate(samples, classes=('a', 'b'), **kwargs):
@@ -96,3 +104,129 @@ def test_functional_matching_rectangular():
     assert match_clusters(confusion.T).tolist() == [1, 0, -1]
     scores, _ = scores_from_confusion(confusion.T)
     assert scores['IoU'][2] == 0.0  # class 2 has pixels, no cluster
+
+
+def test_unknown_protocol_names_the_valid_ones():
+    with pytest.raises(ValueError, match="'dataset', 'per_image'"):
+        UnsupervisedIoUMetric(protocol='image')
+
+
+def test_per_image_matching_and_averaging(monkeypatch):
+    logs = capture_logs(monkeypatch)
+    samples = [
+        # clusters x classes = [[2, 0], [1, 2]] (a, b): 0 -> a, 1 -> b;
+        # IoU a = 2/3, b = 2/3; Acc a = 2/3, b = 1; aAcc = 4/5
+        sample([[0, 0, 1, 1, 1]], [[0, 0, 0, 1, 1]]),
+        # only class c (the 255 pixel is ignored): 0 -> c, all right
+        sample([[0, 0, 1]], [[2, 2, 255]]),
+        # no labelled pixel: skipped
+        sample([[0, 1]], [[255, 255]]),
+    ]
+    metric, m = evaluate(
+        samples, classes=('a', 'b', 'c', 'd'), protocol='per_image')
+    assert m['mIoU'] == pytest.approx(100 * (2 / 3 + 1) / 2)
+    assert m['mAcc'] == pytest.approx(100 * ((2 / 3 + 1) / 2 + 1) / 2)
+    assert m['aAcc'] == pytest.approx(100 * (4 / 5 + 1) / 2)
+    assert m['IoU.a'] == pytest.approx(100 * 2 / 3)
+    assert m['IoU.b'] == pytest.approx(100 * 2 / 3)
+    assert m['IoU.c'] == pytest.approx(100.0)
+    assert np.isnan(m['IoU.d'])  # d never occurs, and a warning says so
+    assert metric.matched_clusters is None
+    text = '\n'.join(logs)
+    assert '1 of 3 images have no labelled pixel' in text
+    assert 'IoU.d undefined (nan)' in text
+    assert 'protocol: per-image Hungarian (DynaSeg papers)' in text
+
+
+def test_per_image_leaves_absent_classes_out_of_the_matching():
+    # Only a is present. Matching a and b would give cluster 1 to the
+    # absent b (IoU 0) and mIoU (1/2 + 0) / 2; per image only a counts.
+    _, m = evaluate([sample([[0, 1]], [[0, 0]])], protocol='per_image')
+    assert m['mIoU'] == pytest.approx(50.0)
+    assert m['aAcc'] == pytest.approx(50.0)
+    assert np.isnan(m['IoU.b'])
+    _, dataset = evaluate([sample([[0, 1]], [[0, 0]])])
+    assert dataset['mIoU'] == pytest.approx(25.0)
+
+
+def test_dataset_protocol_logs_its_name(monkeypatch):
+    logs = capture_logs(monkeypatch)
+    evaluate([sample([[0, 1]], [[0, 1]])])
+    assert 'protocol: dataset-level Hungarian (PiCIE/STEGO)' in logs[0]
+
+
+THINGS_STUFF = dict(
+    classes=('person', 'car', 'sky'), thing_ids=(0, 1), stuff_ids=[2])
+# clusters x classes = [[0, 0, 2], [0, 2, 1], [3, 0, 0]]: matching
+# 2 -> person (IoU 1), 1 -> car (2/3), 0 -> sky (2/3). Things are the
+# classes person and car, whatever their clusters' indices: by cluster
+# index (0, 1 = things) mIoU.things would be (2/3 + 2/3) / 2 instead.
+MIXED = sample([[2, 2, 2, 0, 0, 1, 1, 1]], [[0, 0, 0, 2, 2, 2, 1, 1]])
+# only sky: cluster 0 -> sky, IoU 3/4, no thing pixel
+SKY = sample([[0, 0, 0, 1]], [[2, 2, 2, 2]])
+
+
+def test_things_and_stuff_by_ground_truth_class():
+    metric = UnsupervisedIoUMetric()
+    metric.dataset_meta = THINGS_STUFF
+    metric.process({}, [MIXED])
+    m = metric.compute_metrics(metric.results)
+    assert metric.matched_clusters.tolist() == [2, 1, 0]
+    assert m['mIoU.things'] == pytest.approx(100 * (1 + 2 / 3) / 2)
+    assert m['mIoU.stuff'] == pytest.approx(100 * 2 / 3)
+    assert m['aAcc.things'] == pytest.approx(100.0)  # 5 of 5 thing pixels
+    assert m['aAcc.stuff'] == pytest.approx(100 * 2 / 3)
+    assert m['mIoU'] == pytest.approx(100 * 7 / 9)
+
+
+def test_things_and_stuff_per_image_average_over_images_with_them():
+    metric = UnsupervisedIoUMetric(protocol='per_image')
+    metric.dataset_meta = THINGS_STUFF
+    metric.process({}, [MIXED, SKY])
+    m = metric.compute_metrics(metric.results)
+    # things: only the first image has thing pixels
+    assert m['mIoU.things'] == pytest.approx(100 * 5 / 6)
+    assert m['aAcc.things'] == pytest.approx(100.0)
+    assert m['mIoU.stuff'] == pytest.approx(100 * (2 / 3 + 3 / 4) / 2)
+    assert m['aAcc.stuff'] == pytest.approx(100 * (2 / 3 + 3 / 4) / 2)
+    assert m['mIoU'] == pytest.approx(100 * (7 / 9 + 3 / 4) / 2)
+    assert m['aAcc'] == pytest.approx(100 * (7 / 8 + 3 / 4) / 2)
+    assert m['IoU.sky'] == pytest.approx(100 * (2 / 3 + 3 / 4) / 2)
+
+
+def test_no_thing_pixel_gives_a_named_nan(monkeypatch):
+    logs = capture_logs(monkeypatch)
+    metric = UnsupervisedIoUMetric()
+    metric.dataset_meta = THINGS_STUFF
+    metric.process({}, [SKY])
+    m = metric.compute_metrics(metric.results)
+    assert np.isnan(m['aAcc.things']) and np.isnan(m['IoU.person'])
+    assert 'aAcc.things' in logs[-1] and 'nan' in logs[-1]
+    assert m['mIoU.stuff'] == pytest.approx(75.0)
+
+
+@pytest.mark.parametrize('meta, match', [
+    (dict(thing_ids=[0]), 'stuff_ids'),
+    (dict(thing_ids=[0], stuff_ids=[3]), 'stuff_ids'),
+    (dict(thing_ids=[0, 1], stuff_ids=[1]), 'both'),
+])
+def test_bad_thing_stuff_ids(meta, match):
+    metric = UnsupervisedIoUMetric()
+    metric.dataset_meta = dict(classes=('a', 'b', 'c'), **meta)
+    with pytest.raises(ValueError, match=match):
+        metric.process({}, [sample([[0]], [[0]])])
+
+
+@pytest.mark.parametrize('protocol', ['dataset', 'per_image'])
+def test_things_stuff_split_over_ranks(protocol):
+    samples = [MIXED, SKY, sample([[1, 0]], [[1, 255]])]
+    metric = UnsupervisedIoUMetric(protocol=protocol)
+    metric.dataset_meta = THINGS_STUFF
+    metric.process({}, samples)
+    expected = metric.compute_metrics(metric.results)
+    ranks = [UnsupervisedIoUMetric(protocol=protocol) for _ in range(2)]
+    for rank, part in zip(ranks, (samples[:2], samples[2:])):
+        rank.dataset_meta = THINGS_STUFF
+        rank.process({}, part)
+    gathered = ranks[0].results + ranks[1].results
+    assert ranks[1].compute_metrics(gathered) == pytest.approx(expected)
