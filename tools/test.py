@@ -2,7 +2,10 @@
 
 Example:
     python tools/test.py configs/dynaseg_fsf_cnn_demo.py \
-        work_dirs/dynaseg_fsf_cnn_demo/iter_300.pth
+        work_dirs/dynaseg_fsf_cnn_demo/iter_300.pth \
+        --out work_dirs/maps --show-dir work_dirs/overlays
+    bash tools/dist_test.sh configs/dynaseg_fsf_cnn_demo.py \
+        work_dirs/dynaseg_fsf_cnn_demo/iter_300.pth 2
 """
 import argparse
 import os
@@ -10,6 +13,7 @@ import os
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
+from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.utils import default_work_dir, load_config
 
 
@@ -21,9 +25,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--work-dir', help='where to save the evaluation logs and metrics')
     parser.add_argument(
+        '--out',
+        help='write the predicted cluster ids of every image to this folder '
+        'as <image name>.png (uint8, or uint16 for ids > 255)')
+    parser.add_argument(
         '--show-dir',
-        help='write visualisations of the predictions to this folder '
-        '(relative to the work dir)')
+        help='write every image blended with one colour per cluster to '
+        'this folder as <image name>_overlay.png')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -53,10 +61,14 @@ def main() -> None:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
     cfg.load_from = args.checkpoint
-    if args.show_dir:
-        hook = cfg.default_hooks.visualization
-        hook.draw = True
-        hook.show_dir = args.show_dir
+    if args.out or args.show_dir:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(
+                type='ClusterPredictionWriterHook',
+                out_dir=args.out,
+                show_dir=args.show_dir)
+        ]
+    init_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).test()
 
 

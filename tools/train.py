@@ -10,6 +10,7 @@ import os
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
+from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.utils import default_work_dir, load_config
 
 
@@ -52,6 +53,7 @@ def main() -> None:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     cfg.resume = args.resume or cfg.get('resume', False)
+    init_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).train()
 
 

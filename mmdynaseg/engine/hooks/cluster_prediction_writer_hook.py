@@ -1,0 +1,221 @@
+"""Write predicted cluster maps and overlays during testing."""
+import os
+import os.path as osp
+import tempfile
+from functools import lru_cache
+from typing import Dict, Optional, Sequence
+
+import cv2
+import mmcv
+import numpy as np
+from mmengine.hooks import Hook
+from mmseg.registry import HOOKS
+from mmseg.structures import SegDataSample
+
+MAX_CLUSTER_ID = int(np.iinfo(np.uint16).max)
+PALETTE_SEED = 0
+
+
+@lru_cache(maxsize=1)
+def cluster_palette() -> np.ndarray:
+    """RGB colour of every cluster id that a PNG can hold.
+
+    The colours are drawn once, for all ids ``0..65535``, from NumPy's
+    legacy ``RandomState`` with a fixed seed (a stream NumPy keeps stable
+    across versions), so a cluster has the same colour in every image, run
+    and machine, whichever other clusters appear.
+
+    Returns:
+        np.ndarray: ``(65536, 3)`` uint8 array; row ``k`` is cluster ``k``.
+    """
+    palette = np.random.RandomState(PALETTE_SEED).randint(
+        0, 256, size=(MAX_CLUSTER_ID + 1, 3), dtype=np.uint8)
+    palette.flags.writeable = False
+    return palette
+
+
+def label_map_array(pred: np.ndarray) -> np.ndarray:
+    """Cluster ids as a PNG-ready array: uint8, or uint16 when an id > 255.
+
+    Args:
+        pred (np.ndarray): ``(H, W)`` non-negative integer cluster ids.
+
+    Returns:
+        np.ndarray: ``pred`` as uint8, or as uint16 if its largest id does
+        not fit 8 bits.
+
+    Raises:
+        ValueError: If an id is negative or larger than 65535.
+    """
+    if pred.size and (pred.min() < 0 or pred.max() > MAX_CLUSTER_ID):
+        raise ValueError(
+            f'cluster ids must lie in [0, {MAX_CLUSTER_ID}] to be written as '
+            f'a PNG, got [{pred.min()}, {pred.max()}]; lower the number of '
+            'clusters (decode_head.num_classes).')
+    dtype = np.uint8 if pred.size == 0 or pred.max() <= 255 else np.uint16
+    return pred.astype(dtype)
+
+
+def overlay_clusters(image: np.ndarray,
+                     pred: np.ndarray,
+                     opacity: float = 0.5) -> np.ndarray:
+    """Blend an RGB image with the colours of its clusters.
+
+    Each pixel becomes ``round((1 - opacity) * image + opacity * colour)``,
+    where ``colour`` is the :func:`cluster_palette` entry of its cluster.
+
+    Args:
+        image (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+        pred (np.ndarray): ``(H, W)`` cluster ids.
+        opacity (float): Weight of the cluster colours. Defaults to 0.5.
+
+    Returns:
+        np.ndarray: ``(H, W, 3)`` uint8 RGB overlay.
+    """
+    colours = cluster_palette()[label_map_array(pred)].astype(np.float64)
+    blend = (1 - opacity) * image.astype(np.float64) + opacity * colours
+    return np.round(blend).astype(np.uint8)
+
+
+def _write_png(path: str, array: np.ndarray) -> None:
+    """Write a PNG atomically (RGB arrays are given in RGB order).
+
+    The file is written under a temporary name in the same folder and
+    renamed, so two ranks writing the same image (MMEngine's sampler pads
+    the last ranks with repeated images) never leave a half-written file.
+    """
+    if array.ndim == 3:
+        array = np.ascontiguousarray(array[..., ::-1])  # OpenCV wants BGR
+    ok, encoded = cv2.imencode('.png', array)
+    if not ok:
+        raise OSError(f'cannot encode {path!r} as PNG.')
+    handle, tmp = tempfile.mkstemp(
+        suffix='.png', prefix='.tmp-', dir=osp.dirname(path) or '.')
+    with os.fdopen(handle, 'wb') as f:
+        f.write(encoded.tobytes())
+    os.replace(tmp, path)
+
+
+def _stem(img_path: str) -> str:
+    """Image file name without folder and extension."""
+    return osp.splitext(osp.basename(img_path))[0]
+
+
+def _prepare_folder(folder: str, option: str) -> None:
+    """Create ``folder`` or raise an error naming it and the fix."""
+    fix = f'pass a folder you can write to as {option}.'
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create the output folder '{folder}' "
+                      f'({error.strerror or error}); {fix}') from error
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"the output folder '{folder}' is not writable; {fix}")
+
+
+@HOOKS.register_module()
+class ClusterPredictionWriterHook(Hook):
+    """Write each test image's predicted cluster map and/or an overlay.
+
+    Unsupervised segmentation predicts cluster ids ``0..q-1``, not classes,
+    so MMSeg's ``SegVisualizationHook`` (which paints ids with the
+    dataset's class palette) cannot show them. After every test iteration
+    this hook writes, for every image, its ``pred_sem_seg`` (at the
+    image's original size) as
+
+    - ``<out_dir>/<stem>.png``: the raw cluster ids, a single-channel uint8
+      PNG, or uint16 when an id of that image exceeds 255 (read it back
+      with ``mmcv.imread(path, flag='unchanged')``);
+    - ``<show_dir>/<stem>_overlay.png``: the image blended with one colour
+      per cluster, the same colour in every image (:func:`cluster_palette`).
+
+    ``<stem>`` is the image file name without its extension. Before testing
+    the hook creates the folders and checks that no two images of the test
+    set would be written to the same file. In distributed testing each rank
+    writes its own images; images repeated by the sampler to even out the
+    ranks are written again, with the same content.
+
+    ``tools/test.py CONFIG CKPT --out DIR --show-dir DIR`` adds this hook.
+
+    Args:
+        out_dir (str, optional): Folder of the raw cluster maps.
+        show_dir (str, optional): Folder of the overlays.
+        opacity (float): Weight of the cluster colours in the overlays, in
+            ``[0, 1]``. Defaults to 0.5.
+    """
+
+    def __init__(self,
+                 out_dir: Optional[str] = None,
+                 show_dir: Optional[str] = None,
+                 opacity: float = 0.5) -> None:
+        if out_dir is None and show_dir is None:
+            raise ValueError(
+                'ClusterPredictionWriterHook needs out_dir and/or show_dir.')
+        if not 0 <= opacity <= 1:
+            raise ValueError(f'opacity must be in [0, 1], got {opacity}.')
+        self.out_dir = out_dir
+        self.show_dir = show_dir
+        self.opacity = opacity
+
+    def _map_path(self, img_path: str) -> Optional[str]:
+        """Where the cluster map of ``img_path`` goes (None: not written)."""
+        if self.out_dir is None:
+            return None
+        return osp.join(self.out_dir, f'{_stem(img_path)}.png')
+
+    def _overlay_path(self, img_path: str) -> Optional[str]:
+        """Where the overlay of ``img_path`` goes (None: not written)."""
+        if self.show_dir is None:
+            return None
+        return osp.join(self.show_dir, f'{_stem(img_path)}_overlay.png')
+
+    def before_test(self, runner) -> None:
+        """Create the folders; refuse images that would share a file."""
+        if self.out_dir is not None:
+            _prepare_folder(self.out_dir, '--out (out_dir)')
+        if self.show_dir is not None:
+            _prepare_folder(self.show_dir, '--show-dir (show_dir)')
+        dataset = runner.test_dataloader.dataset
+        written_by: Dict[str, str] = {}
+        for index in range(len(dataset)):
+            img_path = dataset.get_data_info(index)['img_path']
+            for target in (self._map_path(img_path),
+                           self._overlay_path(img_path)):
+                if target is None:
+                    continue
+                other = written_by.setdefault(osp.abspath(target), img_path)
+                if other != img_path:
+                    raise ValueError(
+                        f"images '{other}' and '{img_path}' would both be "
+                        f"written to '{target}' (file names are the image "
+                        'names without extension); rename one of them, or '
+                        'test their folders separately.')
+
+    def after_test_iter(self,
+                        runner,
+                        batch_idx: int,
+                        data_batch: Optional[dict] = None,
+                        outputs: Optional[Sequence[SegDataSample]] = None
+                        ) -> None:
+        """Write the cluster map and/or overlay of every image."""
+        for index, sample in enumerate(outputs or []):
+            pred = sample.pred_sem_seg.data.squeeze(0).cpu().numpy()
+            map_path = self._map_path(sample.img_path)
+            if map_path is not None:
+                _write_png(map_path, label_map_array(pred))
+            overlay_path = self._overlay_path(sample.img_path)
+            if overlay_path is not None:
+                image = mmcv.imread(sample.img_path, channel_order='rgb')
+                if image.shape[:2] != pred.shape and data_batch:
+                    # evaluated on a crop (ResetOriShape): draw on the
+                    # network's input, packed as BGR C x H x W
+                    image = data_batch['inputs'][index].permute(
+                        1, 2, 0).flip(-1).cpu().numpy()
+                if image.shape[:2] != pred.shape:
+                    raise ValueError(
+                        f'prediction {pred.shape} and image '
+                        f"{image.shape[:2]} of '{sample.img_path}' differ "
+                        'in size; the test pipeline must keep ori_shape.')
+                _write_png(overlay_path,
+                           overlay_clusters(image, pred, self.opacity))

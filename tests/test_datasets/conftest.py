@@ -1,0 +1,43 @@
+"""Fixtures: datasets built from the configs, BSDS500 ground-truth files."""
+import numpy as np
+import pytest
+import scipy.io
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmseg.registry import DATASETS
+
+import mmdynaseg  # noqa: F401  (registers the datasets and transforms)
+
+
+@pytest.fixture
+def dataset_from_config(repo_root):
+    """Function ``(name, split, **overrides) -> (dataset, config)``: the
+    ``<split>_dataloader`` dataset of ``configs/_base_/datasets/<name>.py``
+    with ``overrides`` (e.g. ``data_root``) applied, built in mmseg's
+    scope."""
+
+    def build(name, split, **overrides):
+        cfg = Config.fromfile(
+            str(repo_root / 'configs/_base_/datasets' / f'{name}.py'))
+        dataset_cfg = cfg[f'{split}_dataloader']['dataset']
+        dataset_cfg.update(overrides)
+        init_default_scope('mmseg')
+        return DATASETS.build(dataset_cfg), cfg
+
+    return build
+
+
+@pytest.fixture
+def write_bsds500_mat():
+    """Function ``(path, maps, field='Segmentation') -> str`` writing a .mat
+    in the BSDS500 layout: ``groundTruth``, a 1 x A cell array of structs
+    with one ``field`` map per annotator (as MATLAB saves it)."""
+
+    def write(path, maps, field='Segmentation'):
+        cells = np.empty((1, len(maps)), dtype=object)
+        for k, seg in enumerate(maps):
+            cells[0, k] = {field: seg}
+        scipy.io.savemat(str(path), {'groundTruth': cells})
+        return str(path)
+
+    return write
