@@ -3,8 +3,10 @@
 dataset_type = 'CamVidDataset'
 data_root = 'data/camvid'
 # Training is label-free: no LoadAnnotations. Unreadable images are skipped.
+# Training on 256 x 256 crops; evaluation on whole 480 x 360 images.
 train_pipeline = [
     dict(type='LoadImageOrSkip', on_error='skip'),
+    dict(type='RandomCrop', crop_size=(256, 256)),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
 ]

@@ -1,14 +1,13 @@
 """Feature-similarity loss of DynaSeg (Eq. 1)."""
-import torch
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .utils import reduce_per_image
+from .per_image_loss import PerImageLoss
 
 
 @MODELS.register_module()
-class FeatureSimilarityLoss(torch.nn.Module):
+class FeatureSimilarityLoss(PerImageLoss):
     """Cross-entropy between the response map and its own argmax (Eq. 1).
 
     ``L_sim = 1/N sum_n CE(r'_n, c_n)`` with ``c_n = argmax_i r'_{n,i}``: it
@@ -21,8 +20,7 @@ class FeatureSimilarityLoss(torch.nn.Module):
         reduction (str): ``'mean'`` over the batch, or ``'none'`` for one value
             per image (what the dynamic weighting needs). Defaults to
             ``'mean'``.
-        loss_name (str): Key of the loss in the loss dict (must contain
-            ``'loss'`` for MMEngine to back-propagate it). Defaults to
+        loss_name (str): Key of the loss in the loss dict. Defaults to
             ``'loss_sim'``.
     """
 
@@ -30,28 +28,10 @@ class FeatureSimilarityLoss(torch.nn.Module):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean',
                  loss_name: str = 'loss_sim') -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
-        self.reduction = reduction
-        self._loss_name = loss_name
+        super().__init__(loss_weight, reduction, loss_name)
 
-    def forward(self, response: Tensor, reduction: str = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            response (Tensor): Normalised response ``r'`` of shape (N, q, H, W).
-            reduction (str, optional): Overrides ``self.reduction``.
-
-        Returns:
-            Tensor: Scalar, or shape (N,) for ``reduction='none'``.
-        """
+    def per_image(self, response: Tensor) -> Tensor:
+        """Mean cross-entropy of each image's pixels, shape (N,)."""
         target = response.argmax(dim=1).detach()
         per_pixel = F.cross_entropy(response, target, reduction='none')
-        per_image = per_pixel.flatten(1).mean(dim=1)
-        return self.loss_weight * reduce_per_image(
-            per_image, reduction or self.reduction)
-
-    @property
-    def loss_name(self) -> str:
-        """Name of the loss item in the loss dict."""
-        return self._loss_name
+        return per_pixel.flatten(1).mean(dim=1)

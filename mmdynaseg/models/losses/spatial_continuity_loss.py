@@ -1,13 +1,12 @@
 """Spatial-continuity loss of DynaSeg (Eq. 2-6)."""
-import torch
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from .utils import reduce_per_image
+from .per_image_loss import PerImageLoss
 
 
 @MODELS.register_module()
-class SpatialContinuityLoss(torch.nn.Module):
+class SpatialContinuityLoss(PerImageLoss):
     """L1 norm of horizontal and vertical response differences (Eq. 2-6).
 
     For a response map ``r'`` of size W x H (Eq. 2-5 define the vertical and
@@ -33,29 +32,11 @@ class SpatialContinuityLoss(torch.nn.Module):
                  loss_weight: float = 1.0,
                  reduction: str = 'mean',
                  loss_name: str = 'loss_con') -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
-        self.reduction = reduction
-        self._loss_name = loss_name
+        super().__init__(loss_weight, reduction, loss_name)
 
-    def forward(self, response: Tensor, reduction: str = None) -> Tensor:
-        """Compute the loss.
-
-        Args:
-            response (Tensor): Normalised response ``r'`` of shape (N, q, H, W).
-            reduction (str, optional): Overrides ``self.reduction``.
-
-        Returns:
-            Tensor: Scalar, or shape (N,) for ``reduction='none'``.
-        """
+    def per_image(self, response: Tensor) -> Tensor:
+        """Eq. 6 for each image, shape (N,)."""
         vertical = response[:, :, 1:, :] - response[:, :, :-1, :]
         horizontal = response[:, :, :, 1:] - response[:, :, :, :-1]
-        per_image = (vertical.abs().flatten(1).mean(dim=1) +
-                     horizontal.abs().flatten(1).mean(dim=1))
-        return self.loss_weight * reduce_per_image(
-            per_image, reduction or self.reduction)
-
-    @property
-    def loss_name(self) -> str:
-        """Name of the loss item in the loss dict."""
-        return self._loss_name
+        return (vertical.abs().flatten(1).mean(dim=1) +
+                horizontal.abs().flatten(1).mean(dim=1))
