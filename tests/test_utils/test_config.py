@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from mmdynaseg.utils import ConfigError, load_config
@@ -29,3 +31,20 @@ def test_shipped_demo_configs_load(repo_root):
     assert fsf.model.decode_head.weighting.policy == 'fsf'
     assert scf.model.decode_head.weighting == dict(
         type='DynamicWeight', policy='scf', alpha=50.0)
+
+
+def shipped_configs():
+    configs = Path(__file__).resolve().parents[2] / 'configs'
+    return sorted(configs.glob('*.py')) + sorted(configs.glob('examples/*.py'))
+
+
+@pytest.mark.parametrize('path', shipped_configs(), ids=lambda p: p.name)
+def test_every_shipped_config_builds_its_model(path):
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+    cfg = load_config(str(path))
+    init_default_scope(cfg.default_scope)
+    cfg.model.backbone.pop('init_cfg', None)  # no pretrained weights here
+    model = MODELS.build(cfg.model)
+    assert model.decode_head.num_classes == cfg.model.decode_head.num_classes
+    assert 'LoadAnnotations' not in str(cfg.train_dataloader.dataset.pipeline)
