@@ -2,8 +2,11 @@
 from .cluster_prediction_writer_hook import (ClusterPredictionWriterHook,
                                              cluster_palette, label_map_array,
                                              overlay_clusters)
+from .silhouette_hook import (SilhouetteHook, estimate_num_segments,
+                              pixel_features, silhouette_from_distances)
 
 __all__ = [
     'ClusterPredictionWriterHook', 'cluster_palette', 'label_map_array',
-    'overlay_clusters'
+    'overlay_clusters', 'SilhouetteHook', 'estimate_num_segments',
+    'pixel_features', 'silhouette_from_distances'
 ]

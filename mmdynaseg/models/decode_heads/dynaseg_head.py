@@ -1,13 +1,17 @@
 """Decode head of DynaSeg: response map, argmax clusters, dynamic loss."""
-from typing import Dict, List
+from typing import Dict, List, Sequence
 
 import torch
 from mmcv.cnn import build_norm_layer
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
+from mmseg.models.utils import resize
 from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ..utils import count_clusters
+
+SILHOUETTE_KEY = 'silhouette_k'
 
 
 @MODELS.register_module()
@@ -19,14 +23,30 @@ class DynaSegHead(BaseDecodeHead):
     §3.1). Predictions are cluster ids ``0..q-1``, not dataset classes: match
     them to classes for scoring with :class:`UnsupervisedIoUMetric`.
 
+    Features come either as one full-resolution map (the CNN extractor of
+    §3.2.1; ``in_channels`` and ``in_index`` are ints) or as a feature
+    pyramid (ResNet-18 + FPN, §3.2.2; ``input_transform='multiple_select'``
+    with lists ``in_channels`` and ``in_index``, finest level first). The
+    pyramid is fused into one p-dimensional map at the resolution of the
+    first selected level (stride 4 for an FPN) by upsampling every level
+    to it (bilinear) and summing them, which needs no parameters and keeps
+    p channels; the classifier and BN then run at that resolution and the
+    response is upsampled (bilinear) to the network input for the losses,
+    as ``predict_by_feat`` does for predictions.
+
     Training needs no ground truth. For every image ``n`` of the batch the
     loss is ``L_n = L_sim,n + mu_n * L_con,n`` with ``L_sim`` of Eq. 1,
     ``L_con`` of Eq. 2-6 and ``mu_n`` from the dynamic weighting (Eq. 8 FSF,
     Eq. 9 SCF) of that image's ``q'_n``; the batch loss is the mean of
-    ``L_n``. The returned dict holds ``loss_sim`` (mean ``L_sim,n``),
-    ``loss_con`` (mean ``mu_n * L_con,n``; the two sum to the batch loss) and,
-    for logging only, ``con`` (mean unweighted ``L_con,n``), ``mu`` and
-    ``q_prime`` (batch means).
+    ``L_n``. With ``silhouette_floor=True``, ``q'_n`` is replaced by
+    ``max(q'_n, k*_n)`` in the weighting, ``k*_n`` being the image's
+    silhouette estimate of its number of segments (§3.3.2) that
+    :class:`SilhouetteHook` stores in the data sample's metainfo
+    (``'silhouette_k'``). The returned dict holds ``loss_sim`` (mean
+    ``L_sim,n``), ``loss_con`` (mean ``mu_n * L_con,n``; the two sum to the
+    batch loss) and, for logging only, ``con`` (mean unweighted ``L_con,n``),
+    ``mu``, ``q_prime`` (the number of labels, before any floor) and, with
+    the floor, ``k_star`` (batch means).
 
     Args:
         loss_sim (dict): Config of the feature-similarity loss.
@@ -34,8 +54,11 @@ class DynaSegHead(BaseDecodeHead):
         weighting (dict): Config of the :class:`DynamicWeight` policy.
         norm_cfg (dict): Normalisation of the response. Defaults to BN.
         dropout_ratio (float): Dropout before the classifier. Defaults to 0.
-        **kwargs: ``in_channels`` (p), ``channels`` (p), ``num_classes`` (q)
-            and the other arguments of ``BaseDecodeHead``.
+        silhouette_floor (bool): Weight with ``max(q', k*)`` instead of
+            ``q'``. Defaults to False.
+        **kwargs: ``in_channels`` (p, or p per pyramid level), ``channels``
+            (p), ``num_classes`` (q) and the other arguments of
+            ``BaseDecodeHead``.
     """
 
     def __init__(self,
@@ -44,42 +67,120 @@ class DynaSegHead(BaseDecodeHead):
                  weighting: dict = dict(type='DynamicWeight', policy='fsf'),
                  norm_cfg: dict = dict(type='BN'),
                  dropout_ratio: float = 0.0,
+                 silhouette_floor: bool = False,
                  **kwargs) -> None:
         super().__init__(
             loss_decode=[loss_sim, loss_con],
             norm_cfg=norm_cfg,
             dropout_ratio=dropout_ratio,
             **kwargs)
+        if self.input_transform == 'multiple_select' and any(
+                c != self.channels for c in self.in_channels):
+            raise ValueError(
+                'DynaSegHead sums the levels of a feature pyramid, so every '
+                f'level must have channels={self.channels} (p) features; got '
+                f'in_channels={self.in_channels}. Set the neck out_channels, '
+                'the head in_channels and channels to the same p.')
         self.loss_sim, self.loss_con = self.loss_decode
         self.weighting = MODELS.build(weighting)
         self.response_norm = build_norm_layer(norm_cfg, self.out_channels)[1]
+        self.silhouette_floor = silhouette_floor
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
-        """Return the normalised response ``r'`` of shape (N, q, H, W)."""
+        """Return the normalised response ``r'`` of shape (N, q, H, W).
+
+        ``H x W`` is the size of the (first selected) feature map.
+        """
         x = self._transform_inputs(inputs)
+        if self.input_transform == 'multiple_select':
+            x = self._fuse_pyramid(x)
         return self.response_norm(self.cls_seg(x))
 
-    def loss_by_feat(self, seg_logits: Tensor,
-                     batch_data_samples: list) -> Dict[str, Tensor]:
+    def _fuse_pyramid(self, levels: List[Tensor]) -> Tensor:
+        """Sum the levels, each upsampled (bilinear) to the first's size."""
+        size = levels[0].shape[2:]
+        return torch.stack([
+            resize(
+                level,
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners) for level in levels
+        ]).sum(dim=0)
+
+    def _to_input_size(
+            self, seg_logits: Tensor,
+            batch_data_samples: Sequence[SegDataSample]) -> Tensor:
+        """Upsample (bilinear) the response to the network input size.
+
+        The size is the samples' ``pad_shape`` (else ``img_shape``), as in
+        ``predict_by_feat``; a response of that size, or samples without
+        one, leave the response unchanged.
+        """
+        if not batch_data_samples:
+            return seg_logits
+        metainfo = batch_data_samples[0].metainfo
+        size = metainfo.get('pad_shape', metainfo.get('img_shape'))
+        if size is None or tuple(size[:2]) == tuple(seg_logits.shape[2:]):
+            return seg_logits
+        return resize(
+            seg_logits,
+            size=tuple(size[:2]),
+            mode='bilinear',
+            align_corners=self.align_corners)
+
+    @staticmethod
+    def _silhouette_k(batch_data_samples: Sequence[SegDataSample]) -> Tensor:
+        """``k*`` of every image, from the data samples' metainfo."""
+        if not batch_data_samples or any(
+                SILHOUETTE_KEY not in sample.metainfo
+                for sample in batch_data_samples):
+            raise ValueError(
+                "DynaSegHead(silhouette_floor=True) weights with max(q', k*) "
+                "and reads k* from each data sample's metainfo "
+                f"'{SILHOUETTE_KEY}', which SilhouetteHook writes; it is "
+                "missing. Add custom_hooks = [dict(type='SilhouetteHook')] "
+                'to the config, or set '
+                'model.decode_head.silhouette_floor=False.')
+        return torch.tensor([
+            int(sample.metainfo[SILHOUETTE_KEY])
+            for sample in batch_data_samples
+        ])
+
+    def loss_by_feat(
+            self, seg_logits: Tensor,
+            batch_data_samples: Sequence[SegDataSample]
+    ) -> Dict[str, Tensor]:
         """Compute the per-image dynamically weighted loss (no ground truth).
 
         Args:
-            seg_logits (Tensor): Response ``r'`` of shape (N, q, H, W).
-            batch_data_samples (list): Unused; DynaSeg is label-free.
+            seg_logits (Tensor): Response ``r'`` of shape (N, q, h, w); when
+                smaller than the network input (pyramid features) it is
+                first upsampled to it (see :meth:`_to_input_size`).
+            batch_data_samples (Sequence[SegDataSample]): Their metainfo
+                gives the input size and, with ``silhouette_floor``, ``k*``;
+                no ground truth is read. May be empty without the floor.
 
         Returns:
             dict[str, Tensor]: Loss terms and logged statistics.
         """
+        seg_logits = self._to_input_size(seg_logits, batch_data_samples)
         with torch.no_grad():
             q_prime = count_clusters(seg_logits.argmax(dim=1),
                                      self.out_channels)
-            mu = self.weighting(q_prime)
+            if self.silhouette_floor:
+                k_star = self._silhouette_k(batch_data_samples).to(q_prime)
+                mu = self.weighting(torch.maximum(q_prime, k_star))
+            else:
+                mu = self.weighting(q_prime)
         loss_sim = self.loss_sim(seg_logits, reduction='none')
         loss_con = self.loss_con(seg_logits, reduction='none')
-        return {
+        losses = {
             self.loss_sim.loss_name: loss_sim.mean(),
             self.loss_con.loss_name: (mu * loss_con).mean(),
             'con': loss_con.detach().mean(),
             'mu': mu.mean(),
             'q_prime': q_prime.float().mean(),
         }
+        if self.silhouette_floor:
+            losses['k_star'] = k_star.float().mean()
+        return losses
