@@ -1,11 +1,16 @@
 """Evaluate a trained DynaSeg checkpoint with MMEngine's runner.
 
+Per-image configs (``model.type='PerImageDynaSeg'``, e.g.
+configs/dynaseg_fsf_cnn_bsds500.py) optimise a network on every test image
+and need no checkpoint; given one, each image refines its weights.
+
 Example:
     python tools/test.py configs/dynaseg_fsf_cnn_demo.py \
         work_dirs/dynaseg_fsf_cnn_demo/iter_300.pth \
         --out work_dirs/maps --show-dir work_dirs/overlays
     bash tools/dist_test.sh configs/dynaseg_fsf_cnn_demo.py \
         work_dirs/dynaseg_fsf_cnn_demo/iter_300.pth 2
+    python tools/test.py configs/dynaseg_fsf_cnn_bsds500.py
 """
 import argparse
 import os
@@ -14,6 +19,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from mmdynaseg.engine import init_cpu_distributed
+from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import default_work_dir, load_config
 
 
@@ -21,7 +27,11 @@ def parse_args() -> argparse.Namespace:
     """Command-line arguments, as in MMSegmentation's tools/test.py."""
     parser = argparse.ArgumentParser(description='Test a DynaSeg model')
     parser.add_argument('config', help='test config file path')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        'checkpoint',
+        nargs='?',
+        help='checkpoint file; optional for per-image configs '
+        "(model.type='PerImageDynaSeg'), which then refine it per image")
     parser.add_argument(
         '--work-dir', help='where to save the evaluation logs and metrics')
     parser.add_argument(
@@ -52,7 +62,13 @@ def main() -> None:
     """Build the runner, load the checkpoint and run the test loop."""
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    if not os.path.isfile(args.checkpoint):
+    per_image = optimises_per_image(cfg.model)
+    if args.checkpoint is None and not per_image:
+        raise SystemExit(
+            f'{args.config} tests a trained model: pass its CHECKPOINT '
+            f'(train one with tools/train.py {args.config}). Only per-image '
+            "configs (model.type='PerImageDynaSeg') run without one.")
+    if args.checkpoint is not None and not os.path.isfile(args.checkpoint):
         raise FileNotFoundError(
             f'checkpoint {args.checkpoint!r} does not exist; train one with '
             f'tools/train.py {args.config} (checkpoints are written to its '
@@ -61,6 +77,8 @@ def main() -> None:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
     cfg.load_from = args.checkpoint
+    if per_image and args.checkpoint is not None:
+        cfg.model.init = 'checkpoint'  # refine the loaded weights per image
     if args.out or args.show_dir:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(

@@ -77,7 +77,7 @@ def overlay_clusters(image: np.ndarray,
     return np.round(blend).astype(np.uint8)
 
 
-def _write_png(path: str, array: np.ndarray) -> None:
+def write_png(path: str, array: np.ndarray) -> None:
     """Write a PNG atomically (RGB arrays are given in RGB order).
 
     The file is written under a temporary name in the same folder and
@@ -203,7 +203,7 @@ class ClusterPredictionWriterHook(Hook):
             pred = sample.pred_sem_seg.data.squeeze(0).cpu().numpy()
             map_path = self._map_path(sample.img_path)
             if map_path is not None:
-                _write_png(map_path, label_map_array(pred))
+                write_png(map_path, label_map_array(pred))
             overlay_path = self._overlay_path(sample.img_path)
             if overlay_path is not None:
                 image = mmcv.imread(sample.img_path, channel_order='rgb')
@@ -217,5 +217,5 @@ class ClusterPredictionWriterHook(Hook):
                         f'prediction {pred.shape} and image '
                         f"{image.shape[:2]} of '{sample.img_path}' differ "
                         'in size; the test pipeline must keep ori_shape.')
-                _write_png(overlay_path,
+                write_png(overlay_path,
                            overlay_clusters(image, pred, self.opacity))

@@ -1,0 +1,306 @@
+"""DynaSeg's per-image mode: optimise a network on every test image alone."""
+import time
+from typing import Dict, Optional, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmseg.models.segmentors import EncoderDecoder
+from mmseg.models.utils import resize
+from mmseg.registry import MODELS, OPTIMIZERS
+from mmseg.structures import SegDataSample
+from mmseg.utils import OptSampleList, SampleList
+from torch import Tensor
+
+from ..decode_heads.dynaseg_head import SILHOUETTE_KEY
+
+INITS = ('fresh', 'checkpoint')
+SILHOUETTE = 'silhouette'
+
+
+def optimises_per_image(model_cfg: dict) -> bool:
+    """Whether a model config optimises a network on each image alone.
+
+    Such a model (:class:`PerImageDynaSeg` or a subclass) needs no trained
+    checkpoint: ``tools/test.py`` and ``tools/segment.py`` run it without
+    one. Needs ``mmdynaseg`` imported (it registers the class).
+
+    Args:
+        model_cfg (dict): The config's ``model``.
+
+    Returns:
+        bool: True for a :class:`PerImageDynaSeg` config.
+    """
+    model_type = model_cfg.get('type')
+    if isinstance(model_type, str):
+        model_type = MODELS.get(model_type)
+    return isinstance(model_type, type) and issubclass(
+        model_type, PerImageDynaSeg)
+
+
+@MODELS.register_module()
+class PerImageDynaSeg(EncoderDecoder):
+    """DynaSeg optimised on every image alone (BSDS500 / PASCAL VOC mode).
+
+    In its BSDS500 and PASCAL VOC experiments DynaSeg (after Kanezaki 2020)
+    segments an image by training a network on that image only:
+    ``predict`` runs, for each image of the batch,
+
+    1. the start weights: a fresh initialisation (``init='fresh'``: the
+       weights the network's modules are built with, i.e. ``ConvModule``'s
+       Kaiming and PyTorch's default initialisation (``init_cfg`` is not
+       applied), drawn under ``torch.manual_seed(seed)`` without touching
+       the global RNG; the same for every image, so results are
+       deterministic and independent of the batch order) or the weights
+       loaded into the model (``init='checkpoint'``: ``tools/test.py
+       CONFIG CKPT`` refines a dataset-trained model on each image);
+    2. up to ``max_iters`` steps of ``optimizer`` (by default SGD, lr 0.1,
+       momentum 0.9; a new optimizer per image) on the head's loss
+       (:meth:`DynaSegHead.loss_by_feat`: ``L_sim + mu(q') L_con`` with the
+       head's FSF / SCF / fixed weighting and, if enabled, its silhouette
+       floor), the network in train mode (BatchNorm uses the statistics of
+       the image, as in the papers). Before each step the number of labels
+       ``q'`` of the forward pass is checked, and the optimisation stops as
+       soon as ``q' <= stop_threshold``: an int (``3``, "Thr 3") or
+       ``'silhouette'`` (the image's ``k*`` from
+       :func:`estimate_num_segments`, "Silh.S", paper Table 4);
+    3. the labels: argmax of the response of the last forward pass (the
+       one whose ``q'`` is reported; after ``max_iters`` steps at most),
+       resized (bilinear, on the response) to the original image size as
+       ``EncoderDecoder.postprocess_result`` does.
+
+    Each output data sample gets the metainfo ``q_prime`` (``q'`` of the
+    last forward pass, counted at the optimisation resolution),
+    ``iterations`` (optimiser steps taken: 0 if the start weights already
+    meet the threshold, at most ``max_iters``) and ``seconds``
+    (wall time of the image: ``k*`` estimate, optimisation and labels) and,
+    when ``k*`` was needed, ``'silhouette_k'``. Every image starts from the
+    same weights with a new optimizer, and the model's weights, BN
+    statistics, mode and the global RNG are restored after the batch (the
+    gradients are cleared), so nothing leaks from one image to the next.
+    The optimisation runs under ``torch.enable_grad()`` (the test loop runs
+    in ``no_grad``).
+
+    Per-image configs are not trained: :meth:`loss` raises; run them with
+    ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
+    images).
+
+    Args:
+        max_iters (int): Most optimiser steps per image ``T``. Defaults to
+            1000.
+        optimizer (dict): Optimizer config (``mmseg.registry.OPTIMIZERS``),
+            without ``params``. Defaults to SGD, lr 0.1, momentum 0.9.
+        stop_threshold (int | str): Stop when ``q' <=`` this int, or
+            ``'silhouette'`` for ``q' <= k*``. Defaults to 3.
+        init (str): ``'fresh'`` or ``'checkpoint'`` (see above). Defaults
+            to ``'fresh'``.
+        seed (int): Seed of the fresh initialisation and of every image's
+            optimisation (dropout, if any). Defaults to 0.
+        silhouette_cfg (dict, optional): Keyword arguments of
+            :func:`estimate_num_segments` (``k_min``, ``k_max``,
+            ``num_samples``, ``xy_weight``, ``seed``) for ``k*``.
+        optimise_scale (float): Speed option: optimise on the image resized
+            (bilinear) by this factor in ``(0, 1]``; the final response is
+            upsampled (bilinear) for the labels. Defaults to 1 (full size,
+            as in the papers).
+        channels_last (bool): Speed option: run the network in the
+            channels-last memory format, which can speed up convolutions
+            (measure it on your hardware); same results up to rounding.
+            Defaults to False.
+        **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
+            ``decode_head``, ``data_preprocessor``, ...).
+    """
+
+    def __init__(self,
+                 max_iters: int = 1000,
+                 optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9),
+                 stop_threshold: Union[int, str] = 3,
+                 init: str = 'fresh',
+                 seed: int = 0,
+                 silhouette_cfg: Optional[dict] = None,
+                 optimise_scale: float = 1.0,
+                 channels_last: bool = False,
+                 **kwargs) -> None:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            super().__init__(**kwargs)
+        if max_iters < 1:
+            raise ValueError(f'max_iters must be >= 1, got {max_iters}.')
+        if not (stop_threshold == SILHOUETTE or
+                (isinstance(stop_threshold, int)
+                 and not isinstance(stop_threshold, bool))):
+            raise ValueError(
+                "stop_threshold must be an int (e.g. 3) or 'silhouette', "
+                f'got {stop_threshold!r}.')
+        if init not in INITS:
+            raise ValueError(f'init must be one of {INITS}, got {init!r}.')
+        if not 0 < optimise_scale <= 1:
+            raise ValueError(
+                f'optimise_scale must be in (0, 1], got {optimise_scale}.')
+        self.max_iters = max_iters
+        self.optimizer_cfg = dict(optimizer)
+        self.stop_threshold = stop_threshold
+        self.init = init
+        self.seed = seed
+        self.silhouette_cfg = dict(silhouette_cfg or {})
+        self.optimise_scale = optimise_scale
+        self.channels_last = channels_last
+        self._fresh_state = self._state_copy() if init == 'fresh' else None
+
+    def _state_copy(self) -> Dict[str, Tensor]:
+        """Copy of the network's state (weights and BN statistics)."""
+        return {
+            key: value.detach().clone()
+            for key, value in self.state_dict().items()
+        }
+
+    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """Not supported: per-image models are optimised inside predict."""
+        raise NotImplementedError(
+            'PerImageDynaSeg optimises a network on each image during '
+            'prediction; it is not trained with tools/train.py. Run the '
+            'config with tools/test.py CONFIG (scores the test split) or '
+            'tools/segment.py --config CONFIG IMAGES (your images); to train '
+            'one network on a dataset, use a config with '
+            "model.type='EncoderDecoder' (e.g. "
+            'configs/dynaseg_fsf_cnn_bsds500_trained.py).')
+
+    def predict(self,
+                inputs: Tensor,
+                data_samples: OptSampleList = None) -> SampleList:
+        """Optimise on every image and return its labels (class docstring).
+
+        Args:
+            inputs (Tensor): Preprocessed images, (N, C, H, W).
+            data_samples (list[SegDataSample], optional): Their metainfo
+                (``ori_shape``, ``padding_size``, ...); made from the input
+                size when None.
+
+        Returns:
+            list[SegDataSample]: The samples with ``pred_sem_seg``,
+            ``seg_logits`` and the metainfo ``q_prime``, ``iterations``,
+            ``seconds``.
+        """
+        if data_samples is None:
+            size = tuple(inputs.shape[2:])
+            data_samples = [
+                SegDataSample(
+                    metainfo=dict(
+                        ori_shape=size, img_shape=size, pad_shape=size))
+                for _ in range(inputs.shape[0])
+            ]
+        if self.channels_last:
+            self.to(memory_format=torch.channels_last)
+        original, was_training = self._state_copy(), self.training
+        start = original if self._fresh_state is None else self._fresh_state
+        try:
+            for image, sample in zip(inputs, data_samples):
+                self.load_state_dict(start)
+                logits = self._segment(image[None], sample)
+                self.postprocess_result(logits, [sample])
+        finally:
+            self.load_state_dict(original)
+            self.zero_grad(set_to_none=True)
+            self.train(was_training)
+        return data_samples
+
+    def _segment(self, image: Tensor, sample: SegDataSample) -> Tensor:
+        """Optimise the network on one image; return its final response.
+
+        Args:
+            image (Tensor): (1, C, H, W) preprocessed image, maybe padded.
+            sample (SegDataSample): Its data sample; gets the metainfo of
+                the result (class docstring).
+
+        Returns:
+            Tensor: Response (1, q, H, W) of the last iteration, upsampled
+            to the input and padded like it (zeros), ready for
+            ``postprocess_result``.
+        """
+        started = time.perf_counter()
+        left, right, top, bottom = sample.metainfo.get('padding_size',
+                                                       [0] * 4)
+        height, width = image.shape[2:]
+        image = image[..., top:height - bottom, left:width - right]
+        size = tuple(image.shape[2:])
+        if self.optimise_scale != 1:
+            image = resize(
+                image,
+                scale_factor=self.optimise_scale,
+                mode='bilinear',
+                align_corners=False)
+        if self.channels_last:
+            image = image.contiguous(memory_format=torch.channels_last)
+        k_star = self._silhouette_k(image)
+        if k_star is not None:
+            sample.set_metainfo({SILHOUETTE_KEY: k_star})
+        threshold = k_star if self.stop_threshold == SILHOUETTE \
+            else self.stop_threshold
+        logits, q_prime, iterations = self._optimise(image, k_star,
+                                                     threshold)
+        if tuple(logits.shape[2:]) != size:
+            logits = resize(
+                logits,
+                size=size,
+                mode='bilinear',
+                align_corners=self.align_corners)
+        sample.set_metainfo(
+            dict(
+                q_prime=q_prime,
+                iterations=iterations,
+                seconds=time.perf_counter() - started))
+        return F.pad(logits, (left, right, top, bottom))
+
+    def _silhouette_k(self, image: Tensor) -> Optional[int]:
+        """``k*`` of the image if the threshold or the head's floor needs it.
+
+        Estimated (:func:`estimate_num_segments`) on the image the network
+        sees, mapped back to uint8 RGB by undoing the data preprocessor's
+        normalisation and channel order.
+        """
+        if self.stop_threshold != SILHOUETTE and not getattr(
+                self.decode_head, 'silhouette_floor', False):
+            return None
+        # imported here: the hook module imports the models package
+        from mmdynaseg.engine.hooks.silhouette_hook import \
+            estimate_num_segments
+        preprocessor = self.data_preprocessor
+        pixels = image[0].detach().float()
+        if hasattr(preprocessor, 'std'):
+            pixels = pixels * preprocessor.std + preprocessor.mean
+        if not getattr(preprocessor, 'channel_conversion', False):
+            pixels = pixels.flip(0)  # mmcv loads BGR
+        rgb = pixels.permute(1, 2, 0).round().clamp(0, 255).byte()
+        return estimate_num_segments(
+            np.ascontiguousarray(rgb.cpu().numpy()), **self.silhouette_cfg)
+
+    def _optimise(self, image: Tensor, k_star: Optional[int],
+                  threshold: int) -> Tuple[Tensor, int, int]:
+        """Run the per-image iterations (steps 2-3 of the class docstring).
+
+        Returns:
+            tuple: The detached response of the last forward pass, its
+            ``q'`` and the number of optimiser steps taken.
+        """
+        size = tuple(image.shape[2:])
+        metainfo = dict(img_shape=size, pad_shape=size)
+        if k_star is not None:
+            metainfo[SILHOUETTE_KEY] = k_star
+        loss_samples = [SegDataSample(metainfo=metainfo)]
+        optimizer = OPTIMIZERS.build(
+            dict(self.optimizer_cfg, params=self.parameters()))
+        devices = [image.device] if image.is_cuda else []
+        self.train()
+        with torch.enable_grad(), torch.random.fork_rng(devices=devices):
+            torch.manual_seed(self.seed)
+            for steps in range(self.max_iters + 1):
+                logits = self.decode_head(self.extract_feat(image))
+                losses = self.decode_head.loss_by_feat(logits, loss_samples)
+                q_prime = int(losses['q_prime'].item())
+                if q_prime <= threshold or steps == self.max_iters:
+                    break
+                loss, _ = self.parse_losses(losses)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+        return logits.detach(), q_prime, steps

@@ -1,0 +1,259 @@
+"""PerImageDynaSeg: per-image optimisation, stopping, seeding, refinement."""
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
+from mmseg.structures import SegDataSample
+
+import mmdynaseg.engine.hooks.silhouette_hook as silhouette_hook
+from mmdynaseg.models import PerImageDynaSeg, optimises_per_image
+
+SIZE = (16, 16)
+Q = 8
+
+
+def tiny_model(**kwargs) -> PerImageDynaSeg:
+    """A p=q=8 DynaSeg CNN, FSF weighting, images scaled to [0, 1]."""
+    init_default_scope('mmseg')
+    head = dict(
+        type='DynaSegHead',
+        in_channels=8,
+        channels=8,
+        num_classes=Q,
+        weighting=dict(type='DynamicWeight', policy='fsf', alpha=15.0))
+    head.update(kwargs.pop('head', {}))
+    cfg = dict(
+        type='PerImageDynaSeg',
+        max_iters=3,
+        data_preprocessor=dict(
+            type='SegDataPreProcessor',
+            mean=[0.0, 0.0, 0.0],
+            std=[255.0, 255.0, 255.0],
+            bgr_to_rgb=True),
+        backbone=dict(type='DynaSegCNN', channels=8),
+        decode_head=head,
+        test_cfg=dict(mode='whole'))
+    cfg.update(kwargs)
+    return MODELS.build(cfg).eval()
+
+
+def images(count: int) -> list:
+    """``count`` different random uint8 images, (3, H, W) BGR tensors."""
+    generator = torch.Generator().manual_seed(7)
+    return [
+        torch.randint(0, 256, (3, ) + SIZE, generator=generator).byte()
+        for _ in range(count)
+    ]
+
+
+def segment(model, batch):
+    """Run the test step (in no_grad, as MMEngine's test loop does)."""
+    samples = [
+        SegDataSample(
+            metainfo=dict(ori_shape=SIZE, img_shape=SIZE, pad_shape=SIZE))
+        for _ in batch
+    ]
+    with torch.no_grad():
+        return model.test_step(dict(inputs=batch, data_samples=samples))
+
+
+def labels(sample) -> np.ndarray:
+    return sample.pred_sem_seg.data[0].numpy()
+
+
+def state(model) -> dict:
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+def assert_same_state(a: dict, b: dict) -> None:
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+
+
+def test_registered_and_recognised():
+    assert optimises_per_image(dict(type='PerImageDynaSeg'))
+    assert not optimises_per_image(dict(type='EncoderDecoder'))
+    assert not optimises_per_image(dict(type='NoSuchModel'))
+
+
+def test_threshold_met_at_start_takes_no_step():
+    """q' <= q always holds for q = 8, so the start network is kept."""
+    model = tiny_model(stop_threshold=Q, max_iters=50)
+    before = state(model)
+    (sample, ) = segment(model, images(1))
+    assert sample.iterations == 0
+    assert sample.q_prime == len(np.unique(labels(sample)))
+    assert sample.seconds > 0
+    assert labels(sample).shape == SIZE
+    assert_same_state(before, state(model))
+    assert not model.training
+
+
+def test_unreachable_threshold_runs_max_iters():
+    model = tiny_model(stop_threshold=0, max_iters=3)
+    (sample, ) = segment(model, images(1))
+    assert sample.iterations == 3
+    assert 1 <= sample.q_prime <= Q
+    # the labels are those of the last forward pass, whose q' is reported
+    assert sample.q_prime == len(np.unique(labels(sample)))
+
+
+def test_optimisation_changes_labels_and_restores_weights():
+    image = images(1)
+    before_model = tiny_model(stop_threshold=Q)
+    optimised = tiny_model(stop_threshold=0, max_iters=3)
+    before = state(optimised)
+    start = labels(segment(before_model, image)[0])
+    after = labels(segment(optimised, image)[0])
+    assert not np.array_equal(start, after)
+    assert_same_state(before, state(optimised))
+    assert all(param.grad is None for param in optimised.parameters())
+
+
+def test_seeded_and_independent_of_batch_order():
+    first, second = images(2)
+    rng_state = torch.get_rng_state()
+    model = tiny_model()
+    assert torch.equal(rng_state, torch.get_rng_state())  # RNG untouched
+    alone = labels(segment(model, [first])[0])
+    pair = segment(model, [first, second])
+    swapped = segment(model, [second, first])
+    np.testing.assert_array_equal(alone, labels(pair[0]))
+    np.testing.assert_array_equal(alone, labels(swapped[1]))
+    np.testing.assert_array_equal(labels(pair[1]), labels(swapped[0]))
+    assert torch.equal(rng_state, torch.get_rng_state())
+    # another model with the same seed, built from another global RNG state
+    torch.manual_seed(123)
+    np.testing.assert_array_equal(
+        alone, labels(segment(tiny_model(), [first])[0]))
+    other_seed = labels(segment(tiny_model(seed=1), [first])[0])
+    assert not np.array_equal(alone, other_seed)
+
+
+def test_checkpoint_init_refines_loaded_weights():
+    image = images(1)
+    fresh = tiny_model(stop_threshold=0)
+    refined = tiny_model(stop_threshold=0, init='checkpoint')
+    # the fresh start weights loaded as a checkpoint: same result
+    refined.load_state_dict(fresh.state_dict())
+    np.testing.assert_array_equal(
+        labels(segment(fresh, image)[0]), labels(segment(refined, image)[0]))
+    # other weights (seed 1): refined from them, then restored
+    refined.load_state_dict(tiny_model(seed=1).state_dict())
+    loaded = state(refined)
+    first = labels(segment(refined, image)[0])
+    assert_same_state(loaded, state(refined))
+    assert not np.array_equal(first, labels(segment(fresh, image)[0]))
+    np.testing.assert_array_equal(first, labels(segment(refined, image)[0]))
+
+
+# the paper's [0, 1] scaling with BGR -> RGB, and ImageNet statistics
+# on BGR input (no channel conversion)
+PREPROCESSORS = [
+    dict(mean=[0.0] * 3, std=[255.0] * 3, bgr_to_rgb=True),
+    dict(mean=[103.53, 116.28, 123.675], std=[57.375, 57.12, 58.395]),
+]
+
+
+@pytest.mark.parametrize('preprocessor', PREPROCESSORS)
+def test_silhouette_threshold_uses_k_star_of_the_rgb_image(
+        monkeypatch, preprocessor):
+    seen = []
+
+    def fake_estimate(image, **kwargs):
+        seen.append((image, kwargs))
+        return Q
+
+    monkeypatch.setattr(silhouette_hook, 'estimate_num_segments',
+                        fake_estimate)
+    model = tiny_model(
+        stop_threshold='silhouette',
+        max_iters=50,
+        silhouette_cfg=dict(k_max=9),
+        data_preprocessor=dict(type='SegDataPreProcessor', **preprocessor))
+    (bgr, ) = images(1)
+    (sample, ) = segment(model, [bgr])
+    ((image, kwargs), ) = seen
+    # undone normalisation and channel order: the loaded image, as RGB
+    np.testing.assert_array_equal(image, bgr.flip(0).permute(1, 2, 0))
+    assert image.dtype == np.uint8 and kwargs == dict(k_max=9)
+    assert sample.silhouette_k == Q and sample.iterations == 0
+
+
+def test_silhouette_floor_gets_k_star(monkeypatch):
+    monkeypatch.setattr(silhouette_hook, 'estimate_num_segments',
+                        lambda image, **kwargs: 5)
+    model = tiny_model(head=dict(silhouette_floor=True), stop_threshold=0)
+    (sample, ) = segment(model, images(1))
+    assert sample.silhouette_k == 5 and sample.iterations == 3
+
+
+def test_real_silhouette_estimate_on_two_colour_image():
+    """Two flat colours: no k >= 3 has 3 distinct pixels, so k* = k_min."""
+    image = torch.zeros((3, ) + SIZE, dtype=torch.uint8)
+    image[:, :, 8:] = 200
+    model = tiny_model(stop_threshold='silhouette', max_iters=2)
+    (sample, ) = segment(model, [image])
+    assert sample.silhouette_k == 3
+
+
+def test_optimise_scale_upsamples_the_response():
+    """Scale 0.5 = full-size run on the half-size input, upsampled."""
+    (image, ) = images(1)
+    inputs = image.flip(0)[None].float() / 255  # preprocessed (RGB, [0, 1])
+    half = F.interpolate(
+        inputs, scale_factor=0.5, mode='bilinear', align_corners=False)
+    small = SegDataSample(
+        metainfo=dict(ori_shape=(8, 8), img_shape=(8, 8), pad_shape=(8, 8)))
+    with torch.no_grad():
+        reference = tiny_model().predict(half, [small])[0].seg_logits.data
+        scaled = tiny_model(optimise_scale=0.5).predict(inputs)[0]
+    expected = F.interpolate(
+        reference[None], size=SIZE, mode='bilinear',
+        align_corners=False)[0].argmax(0)
+    assert scaled.pred_sem_seg.shape == SIZE
+    torch.testing.assert_close(scaled.pred_sem_seg.data[0], expected)
+
+
+def test_channels_last_gives_the_same_response():
+    image = images(1)
+    plain = segment(tiny_model(), image)[0].seg_logits.data
+    fast = segment(tiny_model(channels_last=True), image)[0].seg_logits.data
+    torch.testing.assert_close(plain, fast, atol=1e-4, rtol=1e-4)
+
+
+def test_padding_is_cut_before_optimising():
+    """A padded input gives the labels of the unpadded image."""
+    (image, ) = images(1)
+    inputs = image.flip(0)[None].float() / 255
+    padded = F.pad(inputs, (0, 4, 0, 2))
+    sample = SegDataSample(
+        metainfo=dict(
+            ori_shape=SIZE,
+            img_shape=SIZE,
+            pad_shape=(18, 20),
+            padding_size=[0, 4, 0, 2]))
+    with torch.no_grad():
+        expected = tiny_model().predict(inputs)[0].pred_sem_seg.data
+        result = tiny_model().predict(padded, [sample])[0].pred_sem_seg.data
+    torch.testing.assert_close(result, expected)
+
+
+def test_training_is_refused():
+    with pytest.raises(NotImplementedError, match='tools/segment.py'):
+        tiny_model().loss(torch.zeros((1, 3) + SIZE), [SegDataSample()])
+
+
+@pytest.mark.parametrize('kwargs, match', [
+    (dict(max_iters=0), 'max_iters'),
+    (dict(stop_threshold='three'), 'stop_threshold'),
+    (dict(stop_threshold=True), 'stop_threshold'),
+    (dict(init='pretrained'), 'init'),
+    (dict(optimise_scale=0), 'optimise_scale'),
+])
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_model(**kwargs)

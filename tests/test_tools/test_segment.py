@@ -1,0 +1,180 @@
+"""tools/segment.py: outputs, odd and bad files, resume, trained models."""
+import importlib.util
+import json
+
+import cv2
+import mmcv
+import numpy as np
+import pytest
+import torch
+from mmengine.registry import init_default_scope
+from mmseg.registry import MODELS
+from PIL import Image
+
+from mmdynaseg.engine.hooks.cluster_prediction_writer_hook import \
+    overlay_clusters
+from mmdynaseg.utils import load_config
+
+PER_IMAGE = 'configs/dynaseg_fsf_cnn_bsds500.py'
+TRAINED = 'configs/dynaseg_fsf_cnn_bsds500_trained.py'
+TINY_MODEL = [
+    f'model.{key}=8'
+    for key in ('backbone.channels', 'decode_head.in_channels',
+                'decode_head.channels', 'decode_head.num_classes')
+]
+TINY = TINY_MODEL + ['model.max_iters=3']
+
+
+@pytest.fixture(scope='module')
+def segment_tool(repo_root):
+    """tools/segment.py imported as a module."""
+    spec = importlib.util.spec_from_file_location(
+        'segment_tool', repo_root / 'tools/segment.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def two_tone() -> np.ndarray:
+    """24 x 24 RGB image: dark left half, light right half, a red square."""
+    image = np.full((24, 24, 3), 30, np.uint8)
+    image[:, 12:] = 200
+    image[4:10, 4:10] = (220, 20, 20)
+    return image
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Colour, grayscale, RGBA, 16-bit, too large and corrupt images."""
+    root = tmp_path / 'images'
+    root.mkdir()
+    image = two_tone()
+    Image.fromarray(image).save(root / 'rgb.png')
+    Image.fromarray(image[..., 1]).save(root / 'gray.png')
+    Image.fromarray(np.dstack([image, np.full((24, 24), 99, np.uint8)
+                               ])).save(root / 'rgba.png')
+    # 16-bit: v * 257 decodes back to v
+    cv2.imwrite(str(root / 'deep.png'),
+                image[..., ::-1].astype(np.uint16) * 257)
+    Image.fromarray(np.kron(image, np.ones(
+        (2, 2, 1), np.uint8))).save(root / 'large.png')
+    (root / 'corrupt.jpg').write_bytes(b'not an image')
+    (root / 'notes.txt').write_text('not listed: no image extension')
+    return root
+
+
+def run(segment_tool, inputs, out, *options):
+    """Segment with the tiny per-image config; return the summary."""
+    config = segment_tool.__file__.replace('tools/segment.py', PER_IMAGE)
+    segment_tool.main([str(path) for path in inputs] + [
+        '--config', config, '--out',
+        str(out), '--max-size', '32', *options, '--cfg-options', *TINY
+    ])
+    return json.loads((out / 'summary.json').read_text())
+
+
+def read(path) -> np.ndarray:
+    return mmcv.imread(str(path), flag='unchanged')
+
+
+def test_folder_with_odd_and_bad_files(segment_tool, folder, tmp_path):
+    out = tmp_path / 'out'
+    summary = run(segment_tool, [folder], out)
+    assert sorted(summary['images']) == [
+        'deep', 'gray', 'large', 'rgb', 'rgba'
+    ]
+    (reason, ) = summary['skipped'].values()
+    assert 'corrupt.jpg' in reason and 'cannot read image' in reason
+    labels = {name: read(out / f'labels/{name}.png') for name in
+              summary['images']}
+    # RGBA (alpha dropped) and 16-bit decode to the colour image: same
+    # network start, same labels
+    np.testing.assert_array_equal(labels['rgba'], labels['rgb'])
+    np.testing.assert_array_equal(labels['deep'], labels['rgb'])
+    # the 48 x 48 image is segmented and written at --max-size 32
+    assert labels['large'].shape == (32, 32)
+    assert summary['images']['large']['original_size'] == [48, 48]
+    assert summary['images']['large']['size'] == [32, 32]
+    for name, stats in summary['images'].items():
+        if name != 'large':
+            assert labels[name].shape == (24, 24)
+        assert stats['iterations'] <= 3
+        assert stats['num_labels'] == len(np.unique(labels[name]))
+        assert stats['q_prime'] == stats['num_labels']  # full size, 1x
+    # overlays: image blended with the cluster colours (RGB on disk)
+    overlay = read(out / 'overlays/rgb.png')[..., ::-1]
+    np.testing.assert_array_equal(overlay,
+                                  overlay_clusters(two_tone(), labels['rgb']))
+    gray = np.repeat(two_tone()[..., 1:2], 3, axis=2)
+    np.testing.assert_array_equal(
+        read(out / 'overlays/gray.png')[..., ::-1],
+        overlay_clusters(gray, labels['gray']))
+
+
+def test_resume_skips_finished_images(segment_tool, folder, tmp_path,
+                                      capsys):
+    out = tmp_path / 'out'
+    first = run(segment_tool, [folder], out)
+    written = (out / 'labels/rgb.png').stat().st_mtime_ns
+    capsys.readouterr()
+    # an interrupted run: one summary entry and one overlay missing
+    del first['images']['gray']
+    (out / 'summary.json').write_text(json.dumps(first))
+    (out / 'overlays/deep.png').unlink()
+    again = run(segment_tool, [folder], out)
+    assert '3 of 6 images already segmented' in capsys.readouterr().out
+    assert (out / 'labels/rgb.png').stat().st_mtime_ns == written
+    assert (out / 'overlays/deep.png').is_file()
+    assert sorted(again['images']) == [
+        'deep', 'gray', 'large', 'rgb', 'rgba'
+    ]
+    assert list(again['skipped']) == [str(folder / 'corrupt.jpg')]
+    assert not list(out.rglob('.tmp-*'))  # no temporary file left
+
+
+def test_other_settings_are_refused(segment_tool, folder, tmp_path):
+    out = tmp_path / 'out'
+    run(segment_tool, [folder / 'rgb.png'], out)
+    with pytest.raises(SystemExit, match='other settings'):
+        run(segment_tool, [folder / 'rgb.png'], out, '--max-size', '64')
+
+
+def test_globs_files_and_bad_inputs(segment_tool, folder, tmp_path):
+    summary = run(segment_tool, [folder / 'r*.png', folder / 'gray.png'],
+                  tmp_path / 'out')
+    assert sorted(summary['images']) == ['gray', 'rgb', 'rgba']
+    with pytest.raises(SystemExit, match='nothing.png'):
+        run(segment_tool, [folder / 'nothing.png'], tmp_path / 'out2')
+    other = tmp_path / 'other'
+    other.mkdir()
+    Image.fromarray(two_tone()).save(other / 'rgb.jpg')
+    with pytest.raises(SystemExit, match="both be written as 'rgb.png'"):
+        run(segment_tool, [folder, other], tmp_path / 'out3')
+
+
+def test_trained_config_needs_and_uses_a_checkpoint(segment_tool, folder,
+                                                    tmp_path, repo_root):
+    config = str(repo_root / TRAINED)
+    args = [str(folder / 'rgb.png'), '--config', config, '--out',
+            str(tmp_path / 'out')]
+    options = ['--cfg-options'] + TINY_MODEL
+    with pytest.raises(SystemExit, match='--checkpoint'):
+        segment_tool.main(args + options)
+    cfg = load_config(config)
+    cfg.model.backbone.channels = 8
+    for key in ('in_channels', 'channels', 'num_classes'):
+        cfg.model.decode_head[key] = 8
+    init_default_scope('mmseg')
+    model = MODELS.build(cfg.model)
+    checkpoint = tmp_path / 'trained.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    segment_tool.main(args + ['--checkpoint', str(checkpoint)] + options)
+    summary = json.loads((tmp_path / 'out/summary.json').read_text())
+    stats = summary['images']['rgb']
+    assert 'q_prime' not in stats and 'iterations' not in stats
+    # plain inference: argmax of the trained network's response
+    image = torch.from_numpy(two_tone()).permute(2, 0, 1)[None].float()
+    with torch.no_grad():
+        expected = model.eval()(image / 255, mode='tensor').argmax(1)[0]
+    np.testing.assert_array_equal(
+        read(tmp_path / 'out/labels/rgb.png'), expected.numpy())

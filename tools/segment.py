@@ -1,0 +1,313 @@
+"""Segment your images with DynaSeg: label maps, overlays and a summary.
+
+INPUTS are image files, folders (their .jpg/.jpeg/.png/.bmp/.tif/.tiff
+files, not recursive) or glob patterns (quote them; ``**`` recurses). With a
+per-image config (``model.type='PerImageDynaSeg'``) each image is segmented
+by optimising a network on it alone (no checkpoint needed; a checkpoint is
+refined per image); with a dataset-trained config a checkpoint is required
+and the images go through the trained network (plain inference).
+
+Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
+
+- ``labels/<stem>.png``: the cluster id of every pixel (uint8, or uint16
+  when an id exceeds 255; read with ``mmcv.imread(path, flag='unchanged')``);
+- ``overlays/<stem>.png``: the image blended with one colour per cluster
+  (the same colour for a cluster id in every image);
+- ``summary.json``: per image the input path, the sizes, the number of
+  labels, the wall time and, for per-image configs, ``q_prime``,
+  ``iterations`` (and ``silhouette_k`` when used); and every skipped file
+  with the reason (skipped files are tried again on the next run).
+
+Images are decoded as 8-bit colour (grayscale is replicated, alpha
+dropped, 16-bit scaled to 8 bits). The config's test pipeline is not used
+(benchmark pipelines crop or read annotations): each image is segmented at
+its own size, except that an image whose long side exceeds ``--max-size``
+is downscaled (area interpolation, aspect kept), with a warning; its label
+map and overlay are written at the downscaled size (upsampling the
+response of a large image would take gigabytes of memory and adds no
+detail), and the summary records both sizes. An unreadable file is
+reported and skipped.
+
+Files are written atomically (temporary file, then rename) and the summary
+after every image, so an interrupted run loses nothing: re-running the
+command with the same settings skips every image that already has its
+label map, overlay and summary entry (other settings are refused: pass
+another ``--out``).
+
+Example:
+    python tools/segment.py photos/ 'more/**/*.jpg' \
+        --config configs/dynaseg_fsf_cnn_bsds500.py --out work_dirs/photos
+    python tools/segment.py street.png \
+        --config configs/dynaseg_fsf_cnn_coco.py \
+        --checkpoint work_dirs/dynaseg_fsf_cnn_coco/iter_12000.pth --out out
+"""
+import argparse
+import glob
+import json
+import logging
+import os
+import os.path as osp
+import tempfile
+import time
+from typing import Dict, List, Optional
+
+import mmcv
+import numpy as np
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint
+from mmengine.utils import ProgressBar
+from mmseg.datasets.transforms import PackSegInputs
+from mmseg.registry import MODELS
+from torch import nn
+
+from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
+from mmdynaseg.datasets.transforms.loading import (ImageLoadError,
+                                                   LoadImageOrSkip)
+from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
+                                    write_png)
+from mmdynaseg.models import optimises_per_image
+from mmdynaseg.models.decode_heads.dynaseg_head import SILHOUETTE_KEY
+from mmdynaseg.utils import load_config
+
+SUMMARY = 'summary.json'
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Command-line arguments."""
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n', 1)[1])
+    parser.add_argument(
+        'inputs', nargs='+', help='image files, folders or glob patterns')
+    parser.add_argument('--config', required=True, help='config file')
+    parser.add_argument(
+        '--checkpoint',
+        help='checkpoint; required unless the config optimises per image')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument(
+        '--max-size',
+        type=int,
+        default=1024,
+        help='downscale images whose long side exceeds this many pixels '
+        '(0: never). Defaults to 1024.')
+    parser.add_argument(
+        '--opacity',
+        type=float,
+        default=0.5,
+        help='weight of the cluster colours in the overlays')
+    parser.add_argument(
+        '--device',
+        default='cuda' if torch.cuda.is_available() else 'cpu',
+        help='torch device. Defaults to cuda if available, else cpu.')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, e.g. model.max_iters=200')
+    return parser.parse_args(argv)
+
+
+def find_images(inputs: List[str]) -> List[str]:
+    """Expand files, folders and glob patterns into a list of paths.
+
+    Raises:
+        SystemExit: If an input is neither a file, a folder with images nor
+            a pattern matching a file, or two images share a file stem.
+    """
+    paths: List[str] = []
+    for item in inputs:
+        if osp.isdir(item):
+            found = [
+                osp.join(item, name) for name in sorted(os.listdir(item))
+                if name.lower().endswith(IMG_EXTENSIONS)
+                and osp.isfile(osp.join(item, name))
+            ]
+        elif osp.isfile(item):
+            found = [item]
+        else:
+            found = sorted(
+                path for path in glob.glob(item, recursive=True)
+                if osp.isfile(path))
+        if not found:
+            raise SystemExit(
+                f'{item!r} is not an image file, a folder with images '
+                f'({", ".join(IMG_EXTENSIONS)}) or a glob pattern matching '
+                'files; check the path (quote glob patterns).')
+        paths += [osp.normpath(path) for path in found]
+    owners: Dict[str, str] = {}
+    for path in dict.fromkeys(paths):
+        other = owners.setdefault(stem(path), path)
+        if other != path:
+            raise SystemExit(
+                f"'{other}' and '{path}' would both be written as "
+                f"'{stem(path)}.png'; segment them in separate runs with "
+                'separate --out folders, or rename one.')
+    return list(owners.values())
+
+
+def stem(path: str) -> str:
+    """File name without folder and extension."""
+    return osp.splitext(osp.basename(path))[0]
+
+
+def build_model(cfg: Config, checkpoint: Optional[str], config_path: str,
+                device: str) -> nn.Module:
+    """Build the config's model, load the checkpoint, move it to device.
+
+    Raises:
+        SystemExit: If a dataset-trained config comes without checkpoint.
+    """
+    per_image = optimises_per_image(cfg.model)
+    if checkpoint is None and not per_image:
+        raise SystemExit(
+            f'{config_path} segments with a trained model: pass its '
+            '--checkpoint, or use a per-image config such as '
+            'configs/dynaseg_fsf_cnn_bsds500.py.')
+    if checkpoint is not None and per_image:
+        cfg.model.init = 'checkpoint'  # refine the loaded weights per image
+    model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        load_checkpoint(model, checkpoint, map_location='cpu')
+    return model.to(device).eval()
+
+
+def load_image(path: str, max_size: int) -> dict:
+    """Decode an image as 8-bit BGR and cap its long side at ``max_size``.
+
+    Returns:
+        dict: The loading results (``img``, ``img_shape``, ``ori_shape``
+        ...) plus ``original_shape``, the decoded size.
+
+    Raises:
+        ImageLoadError: If the file cannot be decoded.
+    """
+    results = LoadImageOrSkip()(dict(img_path=path))
+    image = results['img']
+    results['original_shape'] = image.shape[:2]
+    long_side = max(image.shape[:2])
+    if max_size and long_side > max_size:
+        image = mmcv.imrescale(
+            image, max_size / long_side, interpolation='area')
+        print_log(
+            f"'{path}' is {results['original_shape'][1]} x "
+            f"{results['original_shape'][0]} px, larger than --max-size "
+            f'{max_size}: segmented and written at {image.shape[1]} x '
+            f'{image.shape[0]} px (raise --max-size to keep more detail).',
+            logger='current',
+            level=logging.WARNING)
+        results.update(
+            img=image, img_shape=image.shape[:2], ori_shape=image.shape[:2])
+    return results
+
+
+def write_json(path: str, content: dict) -> None:
+    """Write JSON atomically (temporary file in the folder, then rename)."""
+    handle, tmp = tempfile.mkstemp(
+        suffix='.json', prefix='.tmp-', dir=osp.dirname(path))
+    with os.fdopen(handle, 'w') as f:
+        json.dump(content, f, indent=2)
+    os.replace(tmp, path)
+
+
+def segment_image(model: nn.Module, results: dict) -> dict:
+    """Segment one loaded image; return its labels and statistics."""
+    packed = PackSegInputs()(results)
+    started = time.perf_counter()
+    with torch.no_grad():
+        sample = model.test_step(
+            dict(
+                inputs=[packed['inputs']],
+                data_samples=[packed['data_samples']]))[0]
+    seconds = time.perf_counter() - started
+    labels = sample.pred_sem_seg.data[0].cpu().numpy()
+    stats = dict(
+        num_labels=len(np.unique(labels)), seconds=round(seconds, 3))
+    for key in ('q_prime', 'iterations', SILHOUETTE_KEY):
+        if key in sample.metainfo:
+            stats[key] = sample.metainfo[key]
+    return dict(labels=labels, stats=stats)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Segment every input image not segmented yet (see the module doc)."""
+    args = parse_args(argv)
+    cfg = load_config(args.config, args.cfg_options)
+    if args.max_size < 0:
+        raise SystemExit(f'--max-size must be >= 0, got {args.max_size}.')
+    if not 0 <= args.opacity <= 1:
+        raise SystemExit(f'--opacity must be in [0, 1], got {args.opacity}.')
+    if args.checkpoint is not None and not osp.isfile(args.checkpoint):
+        raise SystemExit(f'checkpoint {args.checkpoint!r} does not exist.')
+    paths = find_images(args.inputs)
+    folders = {name: osp.join(args.out, name) for name in ('labels',
+                                                           'overlays')}
+    for folder in folders.values():
+        os.makedirs(folder, exist_ok=True)
+    summary_path = osp.join(args.out, SUMMARY)
+    settings = dict(
+        config=args.config,
+        checkpoint=args.checkpoint,
+        cfg_options=args.cfg_options,
+        max_size=args.max_size)
+    summary = dict(settings, images={}, skipped={})
+    if osp.isfile(summary_path):
+        with open(summary_path) as f:
+            previous = json.load(f)
+        earlier = {key: previous.get(key) for key in settings}
+        if json.loads(json.dumps(settings)) != earlier:
+            raise SystemExit(
+                f'{args.out} holds results made with other settings '
+                f'({earlier}); to resume, repeat them; to start over, pass '
+                'another --out folder or delete this one.')
+        summary.update(previous)
+
+    def outputs(path: str) -> Dict[str, str]:
+        return {
+            name: osp.join(folder, f'{stem(path)}.png')
+            for name, folder in folders.items()
+        }
+
+    todo = [
+        path for path in paths
+        if stem(path) not in summary['images']
+        or not all(map(osp.isfile, outputs(path).values()))
+    ]
+    print(f'{len(paths) - len(todo)} of {len(paths)} images already '
+          f'segmented in {args.out}; segmenting {len(todo)}.')
+    if not todo:
+        return
+    init_default_scope('mmseg')
+    model = build_model(cfg, args.checkpoint, args.config, args.device)
+    progress = ProgressBar(len(todo))
+    for path in todo:
+        try:
+            results = load_image(path, args.max_size)
+        except ImageLoadError as error:
+            print_log(
+                f'skipping: {error}', logger='current', level=logging.WARNING)
+            summary['skipped'][path] = str(error)
+        else:
+            result = segment_image(model, results)
+            targets = outputs(path)
+            write_png(targets['labels'], label_map_array(result['labels']))
+            rgb = np.ascontiguousarray(results['img'][..., ::-1])
+            write_png(targets['overlays'],
+                       overlay_clusters(rgb, result['labels'], args.opacity))
+            summary['skipped'].pop(path, None)
+            summary['images'][stem(path)] = dict(
+                image=path,
+                original_size=list(results['original_shape']),
+                size=list(result['labels'].shape),
+                **result['stats'])
+        write_json(summary_path, summary)
+        progress.update()
+    print(f"\n{len(summary['images'])} images segmented, "
+          f"{len(summary['skipped'])} skipped; see {summary_path}")
+
+
+if __name__ == '__main__':
+    main()
