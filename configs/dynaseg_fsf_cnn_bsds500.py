@@ -10,16 +10,10 @@
 #   --cfg-options test_dataloader.dataset.data_prefix.img_path=images/val
 #   test_dataloader.dataset.data_prefix.seg_map_path=groundTruth/val
 _base_ = [
-    '_base_/models/dynaseg_cnn.py', '_base_/datasets/bsds500.py',
+    '_base_/models/dynaseg_cnn_per_image.py', '_base_/datasets/bsds500.py',
     '_base_/default_runtime.py'
 ]
-model = dict(
-    type='PerImageDynaSeg',
-    max_iters=1000,
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9),
-    stop_threshold=3,
-    init='fresh',
-    seed=0)
+# Nothing is trained: no training or validation loop.
 train_dataloader = None
 val_dataloader = None
 val_evaluator = None

@@ -4,16 +4,10 @@
 # with
 #   python tools/test.py configs/dynaseg_fsf_cnn_voc.py
 _base_ = [
-    '_base_/models/dynaseg_cnn.py', '_base_/datasets/voc12.py',
+    '_base_/models/dynaseg_cnn_per_image.py', '_base_/datasets/voc12.py',
     '_base_/default_runtime.py'
 ]
-model = dict(
-    type='PerImageDynaSeg',
-    max_iters=1000,
-    optimizer=dict(type='SGD', lr=0.1, momentum=0.9),
-    stop_threshold=3,
-    init='fresh',
-    seed=0)
+# Nothing is trained: no training or validation loop.
 train_dataloader = None
 val_dataloader = None
 val_evaluator = None

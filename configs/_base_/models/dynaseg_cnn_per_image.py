@@ -1,0 +1,13 @@
+# DynaSeg CNN in the papers' per-image mode (PerImageDynaSeg): for every test
+# image, at most 1,000 SGD steps (lr 0.1, momentum 0.9) from a fresh seeded
+# initialisation, stopping when the image has q' <= 3 labels ("Thr 3";
+# stop_threshold='silhouette' stops at the image's k*, "Silh.S"). With a
+# checkpoint given to tools/test.py, each image refines the loaded weights.
+_base_ = './dynaseg_cnn.py'
+model = dict(
+    type='PerImageDynaSeg',
+    max_iters=1000,
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9),
+    stop_threshold=3,
+    init='fresh',
+    seed=0)
