@@ -1,7 +1,8 @@
 """Decode head of DynaSeg: response map, argmax clusters, dynamic loss."""
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import torch
+import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmseg.models.decode_heads.decode_head import BaseDecodeHead
 from mmseg.models.utils import resize
@@ -12,6 +13,7 @@ from torch import Tensor
 from ..utils import count_clusters
 
 SILHOUETTE_KEY = 'silhouette_k'
+GUIDE_KEY = 'gt_guide'
 
 
 @MODELS.register_module()
@@ -48,6 +50,18 @@ class DynaSegHead(BaseDecodeHead):
     ``mu``, ``q_prime`` (the number of labels, before any floor) and, with
     the floor, ``k_star`` (batch means).
 
+    DynaGuide: with ``loss_guide`` (e.g. ``dict(type='GuidanceLoss')``)
+    every image's loss gains ``lambda * L_guide,n`` (``lambda`` = its
+    ``loss_weight``), computed against the image's guide pseudo-labels,
+    which ``LoadGuidance`` + ``PackGuidedSegInputs`` put in the data
+    sample as ``gt_guide`` (PixelData). The guide is padded like the
+    image (bottom / right, with the loss's ``ignore_index``) and, if its
+    size still differs, resized (nearest) to the response; the dict gains
+    ``loss_guide`` (mean ``lambda * L_guide,n``). DynaGuide's
+    ``L_sim + (q'/beta) L_spatial + lambda L_guide`` is this head with
+    ``loss_con=dict(type='HuberContinuityLoss')``, the FSF weighting
+    (``alpha`` = ``beta`` = 15) and ``loss_guide``.
+
     Args:
         loss_sim (dict): Config of the feature-similarity loss.
         loss_con (dict): Config of the spatial-continuity loss.
@@ -56,6 +70,8 @@ class DynaSegHead(BaseDecodeHead):
         dropout_ratio (float): Dropout before the classifier. Defaults to 0.
         silhouette_floor (bool): Weight with ``max(q', k*)`` instead of
             ``q'``. Defaults to False.
+        loss_guide (dict, optional): Config of the guidance loss
+            (DynaGuide). Defaults to None (no guidance).
         **kwargs: ``in_channels`` (p, or p per pyramid level), ``channels``
             (p), ``num_classes`` (q) and the other arguments of
             ``BaseDecodeHead``.
@@ -68,6 +84,7 @@ class DynaSegHead(BaseDecodeHead):
                  norm_cfg: dict = dict(type='BN'),
                  dropout_ratio: float = 0.0,
                  silhouette_floor: bool = False,
+                 loss_guide: Optional[dict] = None,
                  **kwargs) -> None:
         super().__init__(
             loss_decode=[loss_sim, loss_con],
@@ -85,6 +102,8 @@ class DynaSegHead(BaseDecodeHead):
         self.weighting = MODELS.build(weighting)
         self.response_norm = build_norm_layer(norm_cfg, self.out_channels)[1]
         self.silhouette_floor = silhouette_floor
+        self.loss_guide = None if loss_guide is None \
+            else MODELS.build(loss_guide)
 
     def forward(self, inputs: List[Tensor]) -> Tensor:
         """Return the normalised response ``r'`` of shape (N, q, H, W).
@@ -146,6 +165,38 @@ class DynaSegHead(BaseDecodeHead):
             for sample in batch_data_samples
         ])
 
+    def _guides(self, seg_logits: Tensor,
+                batch_data_samples: Sequence[SegDataSample]) -> Tensor:
+        """The samples' guide labels at the response size, (N, H, W)."""
+        if len(batch_data_samples) != len(seg_logits) or any(
+                GUIDE_KEY not in sample for sample in batch_data_samples):
+            raise ValueError(
+                'DynaSegHead(loss_guide=...) reads the guide pseudo-labels '
+                f"of each data sample ('{GUIDE_KEY}'); they are missing. "
+                'Add the guidance transforms to the training pipeline: '
+                "dict(type='LoadGuidance', guide=dict(type="
+                "'KMeansColorGuide')) right after the image loading, and "
+                "dict(type='PackGuidedSegInputs') instead of "
+                "PackSegInputs; or set model.decode_head.loss_guide=None.")
+        size = seg_logits.shape[2:]
+        ignore = self.loss_guide.ignore_index
+        guides = []
+        for sample in batch_data_samples:
+            guide = sample.get(GUIDE_KEY).data.to(seg_logits.device)
+            img_shape = sample.metainfo.get('img_shape')
+            if img_shape is not None and tuple(
+                    guide.shape[1:]) == tuple(img_shape[:2]):
+                guide = F.pad(
+                    guide, (0, size[1] - guide.shape[2], 0,
+                            size[0] - guide.shape[1]),
+                    value=ignore)
+            if tuple(guide.shape[1:]) != tuple(size):
+                guide = resize(
+                    guide[None].float(), size=tuple(size),
+                    mode='nearest')[0].long()
+            guides.append(guide[0])
+        return torch.stack(guides)
+
     def loss_by_feat(
             self, seg_logits: Tensor,
             batch_data_samples: Sequence[SegDataSample]
@@ -158,7 +209,9 @@ class DynaSegHead(BaseDecodeHead):
                 first upsampled to it (see :meth:`_to_input_size`).
             batch_data_samples (Sequence[SegDataSample]): Their metainfo
                 gives the input size and, with ``silhouette_floor``, ``k*``;
-                no ground truth is read. May be empty without the floor.
+                with ``loss_guide`` their ``gt_guide`` gives the guide. No
+                ground truth is read. May be empty without the floor and
+                the guide.
 
         Returns:
             dict[str, Tensor]: Loss terms and logged statistics.
@@ -183,4 +236,10 @@ class DynaSegHead(BaseDecodeHead):
         }
         if self.silhouette_floor:
             losses['k_star'] = k_star.float().mean()
+        if self.loss_guide is not None:
+            losses[self.loss_guide.loss_name] = self.loss_guide(
+                seg_logits,
+                self._guides(seg_logits, batch_data_samples),
+                keys=[s.metainfo.get('img_path') for s in batch_data_samples],
+                reduction='mean')
         return losses

@@ -1,7 +1,17 @@
 """Base of the DynaSeg losses: one value per image, then reduced."""
+from typing import Optional
+
 from torch import Tensor, nn
 
 REDUCTIONS = ('mean', 'none')
+
+
+def check_reduction(reduction: str) -> str:
+    """Return ``reduction`` if it is one of :data:`REDUCTIONS`, else raise."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f'reduction must be one of {REDUCTIONS}, '
+                         f'got {reduction!r}')
+    return reduction
 
 
 class PerImageLoss(nn.Module):
@@ -23,30 +33,34 @@ class PerImageLoss(nn.Module):
     def __init__(self, loss_weight: float, reduction: str,
                  loss_name: str) -> None:
         super().__init__()
+        check_reduction(reduction)
         self.loss_weight = loss_weight
         self.reduction = reduction
         self._loss_name = loss_name
 
-    def per_image(self, response: Tensor) -> Tensor:
+    def per_image(self, response: Tensor, *args, **kwargs) -> Tensor:
         """The unweighted loss of each image, shape (N,)."""
         raise NotImplementedError
 
-    def forward(self, response: Tensor, reduction: str = None) -> Tensor:
+    def forward(self,
+                response: Tensor,
+                *args,
+                reduction: Optional[str] = None,
+                **kwargs) -> Tensor:
         """Compute the loss.
 
         Args:
             response (Tensor): Normalised response ``r'`` of shape
                 (N, q, H, W).
+            *args, **kwargs: Further inputs of :meth:`per_image` (e.g. the
+                guide of :class:`GuidanceLoss`).
             reduction (str, optional): Overrides ``self.reduction``.
 
         Returns:
             Tensor: Scalar, or shape (N,) for ``reduction='none'``.
         """
-        reduction = reduction or self.reduction
-        if reduction not in REDUCTIONS:
-            raise ValueError(f'reduction must be one of {REDUCTIONS}, '
-                             f'got {reduction!r}')
-        loss = self.loss_weight * self.per_image(response)
+        reduction = check_reduction(reduction or self.reduction)
+        loss = self.loss_weight * self.per_image(response, *args, **kwargs)
         return loss.mean() if reduction == 'mean' else loss
 
     @property

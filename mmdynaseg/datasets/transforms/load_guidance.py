@@ -1,0 +1,62 @@
+"""Attach an image's guide pseudo-labels to the pipeline results."""
+import numpy as np
+from mmcv.transforms import BaseTransform
+from mmseg.registry import TASK_UTILS, TRANSFORMS
+
+from mmdynaseg import guides  # noqa: F401  (registers the guides)
+
+GUIDE_MAP_KEY = 'gt_guide_map'
+
+
+@TRANSFORMS.register_module()
+class LoadGuidance(BaseTransform):
+    """Add the guide labels of the loaded image (DynaGuide).
+
+    Builds the guide (``mmseg.registry.TASK_UTILS``: e.g.
+    ``KMeansColorGuide``, ``SuperpixelGuide``, ``PrecomputedGuide``) and
+    puts its labels for ``results['img_path']`` (computed once per image,
+    see :class:`mmdynaseg.guides.BaseGuide`) into
+    ``results['gt_guide_map']``, listed in ``results['seg_fields']`` so
+    that mmseg's ``RandomFlip``, ``Resize``, ``RandomCrop``, ... transform
+    it with the image (nearest for resizing). Place it right after the
+    image loading (a guide is cached per file, so it must see the image as
+    read) and pack with ``PackGuidedSegInputs``::
+
+        train_pipeline = [
+            dict(type='LoadImageOrSkip', on_error='skip'),
+            dict(type='LoadGuidance', guide=dict(type='KMeansColorGuide')),
+            dict(type='RandomFlip', prob=0.5),
+            dict(type='PackGuidedSegInputs'),
+        ]
+
+    The guide is computed on the image as RGB (mmcv loads BGR).
+
+    Args:
+        guide (dict): Config of the guide.
+    """
+
+    def __init__(self, guide: dict) -> None:
+        self.guide = TASK_UTILS.build(guide)
+
+    def transform(self, results: dict) -> dict:
+        """Set ``gt_guide_map`` (H, W) and register it in ``seg_fields``."""
+        image = results['img']
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(
+                f"LoadGuidance needs the 8-bit 3-channel image of "
+                f"'{results['img_path']}', got dtype {image.dtype} and "
+                f'shape {image.shape}: load it with LoadImageOrSkip (default '
+                'color_type, to_float32=False).')
+        if tuple(image.shape[:2]) != tuple(results['ori_shape'][:2]):
+            raise ValueError(
+                f"LoadGuidance got '{results['img_path']}' resized from "
+                f"{tuple(results['ori_shape'][:2])} to {image.shape[:2]}; "
+                'place it right after the image loading, before geometric '
+                'transforms.')
+        labels = self.guide(results['img_path'], image[..., ::-1])
+        results[GUIDE_MAP_KEY] = labels.copy()
+        results.setdefault('seg_fields', []).append(GUIDE_MAP_KEY)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}(guide={type(self.guide).__name__})'

@@ -1,0 +1,166 @@
+"""Guidance loss of DynaGuide: cross-entropy to matched pseudo-labels."""
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmseg.registry import MODELS
+from scipy.optimize import linear_sum_assignment
+from torch import Tensor
+
+from .per_image_loss import PerImageLoss
+
+Mapping = Tuple[np.ndarray, np.ndarray]  # (pseudo-labels, their clusters)
+
+
+def match_pseudo_labels(guide: Tensor, clusters: Tensor,
+                        ignore_index: int) -> Mapping:
+    """Map each pseudo-label of a guide to a current cluster.
+
+    The overlap matrix ``O[p, k]`` counts the pixels with pseudo-label
+    ``p`` and cluster ``k`` (``ignore_index`` pixels left out); the
+    assignment maximising the total overlap
+    (``scipy.optimize.linear_sum_assignment``) gives every pseudo-label
+    its own cluster. When there are more pseudo-labels than clusters
+    (e.g. superpixels), the pseudo-labels the assignment leaves out are
+    mapped to the cluster they overlap most, as Kanezaki (2018) refines
+    clusters with superpixels; ignoring them instead would drop most
+    pixels from the loss. Pseudo-label and cluster ids need not be in any
+    order: sorting both and pairing them by index (the published code)
+    pairs unrelated regions.
+
+    Args:
+        guide (Tensor): (H, W) integer pseudo-labels.
+        clusters (Tensor): (H, W) current cluster ids (argmax of r').
+        ignore_index (int): Pseudo-label of pixels without guidance.
+
+    Returns:
+        tuple[np.ndarray, np.ndarray]: The pseudo-labels present and the
+        cluster each is mapped to (both empty if every pixel is ignored).
+    """
+    valid = guide != ignore_index
+    labels, label_index = torch.unique(guide[valid], return_inverse=True)
+    if not len(labels):
+        return labels.cpu().numpy(), labels.cpu().numpy()
+    ids, cluster_index = torch.unique(clusters[valid], return_inverse=True)
+    overlap = torch.bincount(
+        label_index * len(ids) + cluster_index,
+        minlength=len(labels) * len(ids)).reshape(len(labels), len(ids))
+    overlap = overlap.cpu().numpy()
+    ids = ids.cpu().numpy()
+    mapped = ids[overlap.argmax(axis=1)]
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    mapped[rows] = ids[cols]
+    return labels.cpu().numpy(), mapped
+
+
+@MODELS.register_module()
+class GuidanceLoss(PerImageLoss):
+    """Cross-entropy between the response and matched guide pseudo-labels.
+
+    DynaGuide's guidance term ``L_guide``: the guide (an external
+    segmentation of the image, e.g. colour k-means or superpixels) says
+    which pixels belong together, but its label ids mean nothing to the
+    network. Each image's pseudo-labels are therefore first mapped to the
+    network's current clusters ``argmax r'`` by maximum-overlap Hungarian
+    matching (:func:`match_pseudo_labels`), and ``L_guide,n`` is the mean
+    cross-entropy ``CE(r'_n, map(g_n))`` over the image's pixels whose
+    pseudo-label is not ``ignore_index`` (0 for an image without any).
+    The full DynaGuide loss is ``L_sim + (q'/beta) L_spatial + lambda
+    L_guide`` (``lambda`` = ``loss_weight``), which :class:`DynaSegHead`
+    computes with ``loss_guide=dict(type='GuidanceLoss')``.
+
+    Matching costs a transfer to the CPU per image, so the mapping of an
+    image is cached by its key (the data sample's ``img_path``) and
+    recomputed every ``remap_interval`` calls for that key, or earlier when
+    a pseudo-label without a mapping appears (a crop that showed only part
+    of the image before). Calls without keys always match.
+
+    Args:
+        remap_interval (int): Recompute an image's mapping every this many
+            calls, >= 1. Defaults to 1 (every call).
+        ignore_index (int): Pseudo-label of pixels without guidance.
+            Defaults to 255.
+        loss_weight (float): ``lambda``. Defaults to 1.0.
+        reduction (str): ``'mean'`` over the batch or ``'none'`` for one
+            value per image. Defaults to ``'mean'``.
+        loss_name (str): Key of the loss in the loss dict. Defaults to
+            ``'loss_guide'``.
+    """
+
+    def __init__(self,
+                 remap_interval: int = 1,
+                 ignore_index: int = 255,
+                 loss_weight: float = 1.0,
+                 reduction: str = 'mean',
+                 loss_name: str = 'loss_guide') -> None:
+        super().__init__(loss_weight, reduction, loss_name)
+        if remap_interval < 1:
+            raise ValueError(
+                f'remap_interval must be >= 1, got {remap_interval}.')
+        self.remap_interval = remap_interval
+        self.ignore_index = ignore_index
+        self._mappings: Dict[str, Mapping] = {}
+        self._calls: Dict[str, int] = {}
+
+    def mapping(self, guide: Tensor, clusters: Tensor,
+                key: Optional[str]) -> Mapping:
+        """The image's pseudo-label mapping, from the cache when valid."""
+        if key is None:
+            return match_pseudo_labels(guide, clusters, self.ignore_index)
+        calls = self._calls.get(key, 0)  # calls since the last matching
+        cached = self._mappings.get(key)
+        present = torch.unique(guide[guide != self.ignore_index])
+        if (cached is None or calls >= self.remap_interval
+                or not np.isin(present.cpu().numpy(), cached[0]).all()):
+            cached = match_pseudo_labels(guide, clusters, self.ignore_index)
+            self._mappings[key] = cached
+            calls = 0
+        self._calls[key] = calls + 1
+        return cached
+
+    def targets(self, guide: Tensor, clusters: Tensor,
+                key: Optional[str]) -> Tensor:
+        """Cluster-id targets of one image, ``ignore_index`` kept."""
+        labels, mapped = self.mapping(guide, clusters, key)
+        valid = guide != self.ignore_index
+        # a cached mapping may hold labels a crop leaves out of this guide
+        lookup = guide.new_zeros(int(labels.max()) + 1 if len(labels) else 1)
+        lookup[torch.from_numpy(labels).to(guide)] = torch.from_numpy(
+            mapped).to(guide)
+        return torch.where(valid, lookup[guide.where(valid, 0)],
+                           guide.new_tensor(self.ignore_index))
+
+    def per_image(self,
+                  response: Tensor,
+                  guide: Tensor,
+                  keys: Optional[Sequence[Optional[str]]] = None) -> Tensor:
+        """Unweighted ``L_guide`` of each image, shape (N,).
+
+        Args:
+            response (Tensor): Normalised response ``r'``, (N, q, H, W).
+            guide (Tensor): Pseudo-labels, (N, H, W) integers.
+            keys (Sequence[str | None], optional): Cache key of every image
+                (its path); None for no caching.
+        """
+        if guide.shape != response.shape[:1] + response.shape[2:]:
+            raise ValueError(
+                f'guide of shape {tuple(guide.shape)} does not match the '
+                f'response of shape {tuple(response.shape)}.')
+        guide = guide.long()
+        keys = keys or [None] * len(guide)
+        with torch.no_grad():
+            clusters = response.argmax(dim=1)
+            target = torch.stack([
+                self.targets(*args) for args in zip(guide, clusters, keys)
+            ])
+        per_pixel = F.cross_entropy(
+            response, target, ignore_index=self.ignore_index,
+            reduction='none')
+        valid = (target != self.ignore_index).flatten(1).sum(dim=1)
+        return per_pixel.flatten(1).sum(dim=1) / valid.clamp(min=1)
+
+    def extra_repr(self) -> str:
+        """Remap interval and ignore value, for ``print(model)``."""
+        return (f'remap_interval={self.remap_interval}, '
+                f'ignore_index={self.ignore_index}')
