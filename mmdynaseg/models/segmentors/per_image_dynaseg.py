@@ -236,8 +236,8 @@ class PerImageDynaSeg(EncoderDecoder):
             sample.set_metainfo({SILHOUETTE_KEY: k_star})
         threshold = k_star if self.stop_threshold == SILHOUETTE \
             else self.stop_threshold
-        logits, q_prime, iterations = self._optimise(image, k_star,
-                                                     threshold)
+        logits, q_prime, iterations = self._optimise(
+            image, self._loss_sample(image, sample, k_star), threshold)
         if tuple(logits.shape[2:]) != size:
             logits = resize(
                 logits,
@@ -274,7 +274,24 @@ class PerImageDynaSeg(EncoderDecoder):
         return estimate_num_segments(
             np.ascontiguousarray(rgb.cpu().numpy()), **self.silhouette_cfg)
 
-    def _optimise(self, image: Tensor, k_star: Optional[int],
+    @staticmethod
+    def _loss_sample(image: Tensor, sample: SegDataSample,
+                     k_star: Optional[int]) -> SegDataSample:
+        """What the head's loss reads of the image: the size it is
+        optimised at, ``k*``, its path and, when the pipeline attached one
+        (``LoadGuidance``), the DynaGuide guide ``gt_guide`` (the head
+        resizes it, nearest, to the response)."""
+        size = tuple(image.shape[2:])
+        metainfo = dict(
+            img_shape=size, pad_shape=size, img_path=sample.get('img_path'))
+        if k_star is not None:
+            metainfo[SILHOUETTE_KEY] = k_star
+        loss_sample = SegDataSample(metainfo=metainfo)
+        if 'gt_guide' in sample:
+            loss_sample.gt_guide = sample.gt_guide
+        return loss_sample
+
+    def _optimise(self, image: Tensor, loss_sample: SegDataSample,
                   threshold: int) -> Tuple[Tensor, int, int]:
         """Run the per-image iterations (steps 2-3 of the class docstring).
 
@@ -282,11 +299,7 @@ class PerImageDynaSeg(EncoderDecoder):
             tuple: The detached response of the last forward pass, its
             ``q'`` and the number of optimiser steps taken.
         """
-        size = tuple(image.shape[2:])
-        metainfo = dict(img_shape=size, pad_shape=size)
-        if k_star is not None:
-            metainfo[SILHOUETTE_KEY] = k_star
-        loss_samples = [SegDataSample(metainfo=metainfo)]
+        loss_samples = [loss_sample]
         optimizer = OPTIMIZERS.build(
             dict(self.optimizer_cfg, params=self.parameters()))
         devices = [image.device] if image.is_cuda else []

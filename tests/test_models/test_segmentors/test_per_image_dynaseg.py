@@ -257,3 +257,31 @@ def test_training_is_refused():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tiny_model(**kwargs)
+
+
+def test_dynaguide_guide_reaches_the_per_image_loss(monkeypatch):
+    from mmengine.structures import PixelData
+
+    from mmdynaseg.models.losses import GuidanceLoss
+    seen = []
+    original = GuidanceLoss.per_image
+
+    def recording(self, response, guide, keys=None):
+        seen.append((guide.clone(), list(keys)))
+        return original(self, response, guide, keys)
+
+    monkeypatch.setattr(GuidanceLoss, 'per_image', recording)
+    model = tiny_model(head=dict(loss_guide=dict(type='GuidanceLoss')))
+    guide = torch.zeros((1, ) + SIZE, dtype=torch.long)
+    guide[..., SIZE[1] // 2:] = 1
+    sample = SegDataSample(
+        metainfo=dict(
+            ori_shape=SIZE, img_shape=SIZE, pad_shape=SIZE,
+            img_path='a.png'))
+    sample.gt_guide = PixelData(data=guide)
+    with torch.no_grad():
+        model.test_step(dict(inputs=images(1), data_samples=[sample]))
+    assert seen, 'the guidance loss was never computed'
+    assert torch.equal(seen[0][0], guide) and seen[0][1] == ['a.png']
+    with pytest.raises(ValueError, match='LoadGuidance'):
+        segment(model, images(1))  # a sample without its guide
