@@ -102,9 +102,11 @@ if ! mmcv_ok; then
     log "building mmcv $MMCV_VERSION with ops from source (about 17 min on 2 cores);" \
         "the wheel is cached in $WHEEL_CACHE"
     mkdir -p "$WHEEL_CACHE"
+    # --no-cache-dir: pip's wheel cache is keyed by the source alone, not by torch, so
+    # it could hand back ops compiled against another torch (ours is keyed by torch).
     MMCV_WITH_OPS=1 FORCE_CUDA="${FORCE_CUDA:-0}" MAX_JOBS="${MAX_JOBS:-$(nproc)}" \
-        "${PIP[@]}" wheel -q --no-build-isolation --no-deps --no-binary mmcv \
-        -w "$TMP/wheel" "mmcv==$MMCV_VERSION"
+        "${PIP[@]}" wheel -q --no-cache-dir --no-build-isolation --no-deps \
+        --no-binary mmcv -w "$TMP/wheel" "mmcv==$MMCV_VERSION"
     mv "$TMP"/wheel/mmcv-*.whl "$WHEEL_CACHE/"
     "${PIPC[@]}" --force-reinstall --no-deps "$WHEEL_CACHE"/mmcv-"$MMCV_VERSION"-*.whl
     mmcv_ok || { log "mmcv was built but mmcv.ops does not import"; exit 1; }
