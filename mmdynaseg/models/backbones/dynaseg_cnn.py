@@ -14,10 +14,18 @@ class DynaSegCNN(BaseModule):
     The output keeps the input resolution, so every pixel gets its own
     p-dimensional feature (Kanezaki 2020; DynaSeg §3.2.1).
 
+    With ``first_skip=True`` it is the network of DynaGuide (Guermazi, Khan,
+    Ksantini 2026): the output of the first component is added to the
+    output of the last (a skip connection from the first conv block), so
+    the fine detail of the first layer reaches the response directly.
+
     Args:
         in_channels (int): Image channels. Defaults to 3.
         channels (int): Feature channels ``p``. Defaults to 100.
-        num_convs (int): Number of components ``M`` (>= 1). Defaults to 3.
+        num_convs (int): Number of components ``M`` (>= 1, >= 2 with
+            ``first_skip``). Defaults to 3.
+        first_skip (bool): Add the first component's output to the last
+            one's (DynaGuide). Defaults to False (DynaSeg).
         norm_cfg (dict): Normalisation layer; use ``SyncBN`` for distributed
             training. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation layer. Defaults to ``dict(type='ReLU')``.
@@ -28,12 +36,18 @@ class DynaSegCNN(BaseModule):
                  in_channels: int = 3,
                  channels: int = 100,
                  num_convs: int = 3,
+                 first_skip: bool = False,
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
         if num_convs < 1:
             raise ValueError(f'num_convs (M) must be >= 1, got {num_convs}.')
+        if first_skip and num_convs < 2:
+            raise ValueError('first_skip adds the first conv block to the '
+                             'last one: it needs num_convs >= 2, got '
+                             f'{num_convs}.')
+        self.first_skip = first_skip
         self.convs = nn.Sequential(*[
             ConvModule(
                 in_channels if i == 0 else channels,
@@ -47,4 +61,8 @@ class DynaSegCNN(BaseModule):
 
     def forward(self, x: Tensor) -> Tuple[Tensor]:
         """Return a one-level feature tuple of shape (N, p, H, W)."""
-        return (self.convs(x), )
+        first = self.convs[0](x)
+        features = self.convs[1:](first)
+        if self.first_skip:
+            features = features + first
+        return (features, )
