@@ -28,6 +28,11 @@ response of a large image would take gigabytes of memory and adds no
 detail), and the summary records both sizes. An unreadable file is
 reported and skipped.
 
+DynaGuide configs (a ``LoadGuidance`` step in the test pipeline) get their
+guide the same way: the config's ``LoadGuidance`` runs on the decoded (and
+maybe downscaled) image; an image whose guide cannot be made (e.g. a
+missing precomputed PNG) is reported and skipped.
+
 Files are written atomically (temporary file, then rename) and the summary
 after every image, so an interrupted run loses nothing: re-running the
 command with the same settings skips every image that already has its
@@ -49,7 +54,7 @@ import os
 import os.path as osp
 import tempfile
 import time
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import mmcv
 import numpy as np
@@ -60,10 +65,11 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 from mmseg.datasets.transforms import PackSegInputs
-from mmseg.registry import MODELS
+from mmseg.registry import MODELS, TRANSFORMS
 from torch import nn
 
 from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
+from mmdynaseg.datasets.transforms import PackGuidedSegInputs
 from mmdynaseg.datasets.transforms.loading import (ImageLoadError,
                                                    LoadImageOrSkip)
 from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
@@ -175,6 +181,22 @@ def build_model(cfg: Config, checkpoint: Optional[str], config_path: str,
     return model.to(device).eval()
 
 
+def build_guidance(cfg: Config) -> Optional[Callable[[dict], dict]]:
+    """The config's ``LoadGuidance`` transform (DynaGuide), if it has one.
+
+    It is taken from the test pipeline (``test_dataloader.dataset.pipeline``
+    or ``test_pipeline``) and raises on an image without guide, which
+    :func:`main` reports and skips.
+    """
+    dataloader = cfg.get('test_dataloader') or {}
+    pipeline = dataloader.get('dataset', {}).get('pipeline') or cfg.get(
+        'test_pipeline') or []
+    for step in pipeline:
+        if step.get('type') == 'LoadGuidance':
+            return TRANSFORMS.build(dict(step, on_error='raise'))
+    return None
+
+
 def load_image(path: str, max_size: int) -> dict:
     """Decode an image as 8-bit BGR and cap its long side at ``max_size``.
 
@@ -214,8 +236,11 @@ def write_json(path: str, content: dict) -> None:
 
 
 def segment_image(model: nn.Module, results: dict) -> dict:
-    """Segment one loaded image; return its labels and statistics."""
-    packed = PackSegInputs()(results)
+    """Segment one loaded image (with ``gt_guide_map`` for DynaGuide);
+    return its labels and statistics."""
+    pack = PackGuidedSegInputs() if 'gt_guide_map' in results \
+        else PackSegInputs()
+    packed = pack(results)
     started = time.perf_counter()
     with torch.no_grad():
         sample = model.test_step(
@@ -282,11 +307,14 @@ def main(argv: Optional[List[str]] = None) -> None:
         return
     init_default_scope('mmseg')
     model = build_model(cfg, args.checkpoint, args.config, args.device)
+    guidance = build_guidance(cfg)
     progress = ProgressBar(len(todo))
     for path in todo:
         try:
             results = load_image(path, args.max_size)
-        except ImageLoadError as error:
+            if guidance is not None:
+                results = guidance(results)
+        except (ImageLoadError, OSError, ValueError) as error:
             print_log(
                 f'skipping: {error}', logger='current', level=logging.WARNING)
             summary['skipped'][path] = str(error)
@@ -296,7 +324,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             write_png(targets['labels'], label_map_array(result['labels']))
             rgb = np.ascontiguousarray(results['img'][..., ::-1])
             write_png(targets['overlays'],
-                       overlay_clusters(rgb, result['labels'], args.opacity))
+                      overlay_clusters(rgb, result['labels'], args.opacity))
             summary['skipped'].pop(path, None)
             summary['images'][stem(path)] = dict(
                 image=path,

@@ -178,3 +178,39 @@ def test_trained_config_needs_and_uses_a_checkpoint(segment_tool, folder,
         expected = model.eval()(image / 255, mode='tensor').argmax(1)[0]
     np.testing.assert_array_equal(
         read(tmp_path / 'out/labels/rgb.png'), expected.numpy())
+
+
+def test_dynaguide_config_gets_its_guide_and_skips_a_missing_one(
+        segment_tool, tmp_path):
+    """The precomputed guide of one image is missing: that image is
+    reported and skipped, the other is segmented with its guide."""
+    images, guides = tmp_path / 'images', tmp_path / 'guides'
+    images.mkdir()
+    guides.mkdir()
+    Image.fromarray(two_tone()).save(images / 'a.png')
+    Image.fromarray(two_tone()[::-1]).save(images / 'b.png')
+    halves = np.zeros((24, 24), np.uint8)
+    halves[:, 12:] = 1
+    Image.fromarray(halves).save(guides / 'a.png')
+    config = segment_tool.__file__.replace(
+        'tools/segment.py', 'configs/dynaguide_precomputed_cnn_bsds500.py')
+    seen = []
+    loss_by_feat = MODELS.get('DynaSegHead').loss_by_feat
+
+    def record(head, seg_logits, samples):
+        seen.append(samples[0].gt_guide.data.clone())
+        return loss_by_feat(head, seg_logits, samples)
+
+    out = tmp_path / 'out'
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(MODELS.get('DynaSegHead'), 'loss_by_feat', record)
+        segment_tool.main([
+            str(images), '--config', config, '--out',
+            str(out), '--cfg-options', *TINY,
+            f'test_dataloader.dataset.pipeline.1.guide.guide_dir={guides}'
+        ])
+    summary = json.loads((out / 'summary.json').read_text())
+    assert list(summary['images']) == ['a']
+    (reason, ) = summary['skipped'].values()
+    assert str(guides / 'b.png') in reason
+    assert seen and torch.equal(seen[0][0], torch.from_numpy(halves).long())

@@ -78,3 +78,21 @@ def test_packing_without_guidance_says_what_to_add(files):
     with pytest.raises(KeyError, match='LoadGuidance'):
         run([dict(type='LoadImageOrSkip'),
              dict(type='PackGuidedSegInputs')], files / 'img.png')
+
+
+@pytest.mark.parametrize('on_error', ['raise', 'skip'])
+def test_missing_guide_raises_or_skips(files, on_error):
+    (files / 'guides/img.png').unlink()
+    load = TRANSFORMS.build(dict(type='LoadImageOrSkip'))
+    transform = TRANSFORMS.build(dict(guidance(files), on_error=on_error))
+    loaded = load(dict(img_path=str(files / 'img.png')))
+    if on_error == 'raise':
+        with pytest.raises(FileNotFoundError, match='guides/img.png'):
+            transform(loaded)
+    else:
+        assert transform(loaded) is None
+
+
+def test_bad_on_error_is_refused(files):
+    with pytest.raises(ValueError, match='on_error'):
+        TRANSFORMS.build(dict(guidance(files), on_error='ignore'))
