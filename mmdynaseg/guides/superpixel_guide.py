@@ -11,7 +11,7 @@ from .base_guide import IGNORE_INDEX, BaseGuide
 METHODS = dict(slic=slic, felzenszwalb=felzenszwalb)
 DEFAULT_PARAMS = dict(
     slic=dict(n_segments=100, compactness=10.0),
-    felzenszwalb=dict(scale=100.0, sigma=0.5, min_size=50))
+    felzenszwalb=dict(scale=300.0, sigma=0.8, min_size=200))
 
 
 @TASK_UTILS.register_module()
@@ -21,11 +21,13 @@ class SuperpixelGuide(BaseGuide):
     ``method='slic'`` (``skimage.segmentation.slic``, SLIC, Achanta et al.
     2012; defaults ``n_segments=100, compactness=10``) or
     ``'felzenszwalb'`` (``skimage.segmentation.felzenszwalb``, graph-based,
-    Felzenszwalb & Huttenlocher 2004; defaults ``scale=100, sigma=0.5,
-    min_size=50``). Further keyword arguments go to that function and
-    replace its defaults. Superpixel ids are renumbered ``0..n-1``; an
-    image with 255 or more superpixels (255 marks ignored pixels) raises
-    an error saying how to get fewer.
+    Felzenszwalb & Huttenlocher 2004; defaults ``scale=300, sigma=0.8,
+    min_size=200``: a median of 57 segments (20 to 121) on 20 BSDS500 val
+    images, where scikit-image's example values ``scale=100, sigma=0.5,
+    min_size=50`` give 140 to 639). Further keyword arguments go to that
+    function and replace its defaults. Superpixel ids are renumbered
+    ``0..n-1``; an image with 255 or more superpixels (255 marks ignored
+    pixels) raises an error saying how to get fewer.
 
     Args:
         method (str): ``'slic'`` or ``'felzenszwalb'``. Defaults to

@@ -1,0 +1,31 @@
+# DynaGuide (see dynaguide_kmeans_cnn_bsds500.py for the loss) trained on
+# COCO-Stuff-27 as dynaseg_fsf_cnn_coco.py, one network for the dataset,
+# scored with the dataset-level protocol. The guide (k-means of Lab colours,
+# k=8) is computed once per training image, right after loading, and follows
+# the crop and flip; the label PNGs are kept in cache_dir so later epochs
+# and runs reuse them; an image whose guide fails is skipped and reported.
+# For a zero-shot model's labels use dict(type='PrecomputedGuide',
+# guide_dir=DIR), or dict(type='MMSegModelGuide', config=...,
+# checkpoint=...) for an MMSegmentation model.
+_base_ = './dynaseg_fsf_cnn_coco.py'
+model = dict(
+    backbone=dict(first_skip=True),
+    decode_head=dict(
+        loss_con=dict(type='HuberContinuityLoss', delta=1.0, diagonals=True),
+        loss_guide=dict(
+            type='GuidanceLoss', loss_weight=1.0, remap_interval=1)))
+train_pipeline = [
+    dict(type='LoadImageOrSkip', on_error='skip'),
+    dict(
+        type='LoadGuidance',
+        on_error='skip',
+        guide=dict(
+            type='KMeansColorGuide',
+            k=8,
+            cache_dir='work_dirs/guide_cache/kmeans8_cocostuff27_train')),
+    dict(type='ResizeShortSide', size=320),
+    dict(type='RandomCrop', crop_size=(320, 320)),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackGuidedSegInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

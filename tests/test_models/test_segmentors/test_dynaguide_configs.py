@@ -1,0 +1,112 @@
+"""The DynaGuide configs: the paper's loss and network, their guides, and a
+per-image run of each on a tiny BSDS500-like folder."""
+import numpy as np
+import pytest
+import scipy.io
+import torch
+from mmengine.registry import init_default_scope
+from mmseg.registry import DATASETS, MODELS
+from PIL import Image
+
+from mmdynaseg.models import optimises_per_image
+from mmdynaseg.utils import load_config
+
+GUIDES = {
+    'kmeans': dict(type='KMeansColorGuide', k=8),
+    'slic': dict(type='SuperpixelGuide', method='slic'),
+    'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
+    'precomputed': dict(
+        type='PrecomputedGuide', guide_dir='data/bsds500/guides/test'),
+}
+TINY = {
+    'model.backbone.channels': 8,
+    'model.decode_head.in_channels': 8,
+    'model.decode_head.channels': 8,
+    'model.decode_head.num_classes': 8,
+    'model.max_iters': 2,
+}
+
+
+def config_path(repo_root, name):
+    return str(repo_root / f'configs/dynaguide_{name}_cnn_bsds500.py')
+
+
+@pytest.mark.parametrize('name', sorted(GUIDES))
+def test_bsds500_config_holds_the_dynaguide_settings(repo_root, name):
+    cfg = load_config(config_path(repo_root, name))
+    assert optimises_per_image(cfg.model)
+    assert cfg.model.backbone.first_skip
+    head = cfg.model.decode_head
+    assert head.loss_con == dict(
+        type='HuberContinuityLoss', delta=1.0, diagonals=True)
+    assert head.weighting == dict(
+        type='DynamicWeight', policy='fsf', alpha=15.0)  # K / beta
+    assert head.loss_guide.type == 'GuidanceLoss'
+    assert head.loss_guide.loss_weight == 1.0  # lambda
+    pipeline = cfg.test_dataloader.dataset.pipeline
+    assert pipeline == cfg.test_pipeline
+    assert [step.type for step in pipeline] == [
+        'LoadImageOrSkip', 'LoadGuidance', 'LoadBSDS500Annotations',
+        'PackGuidedSegInputs'
+    ]
+    assert pipeline[1].guide == GUIDES[name]
+    assert 'gt_annotators' in pipeline[3].meta_keys
+    assert cfg.test_evaluator.type == 'SegmentCoveringMetric'
+
+
+def test_coco_config_trains_with_a_cached_guide(repo_root):
+    cfg = load_config(str(repo_root / 'configs/dynaguide_kmeans_cnn_coco.py'))
+    assert cfg.model.type == 'EncoderDecoder'
+    assert cfg.model.backbone.first_skip
+    assert cfg.model.decode_head.loss_guide.type == 'GuidanceLoss'
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    assert pipeline[1].type == 'LoadGuidance'
+    assert pipeline[1].on_error == 'skip'
+    assert pipeline[1].guide.cache_dir
+    assert pipeline[-1].type == 'PackGuidedSegInputs'
+    assert cfg.val_evaluator.protocol == 'dataset'
+
+
+@pytest.fixture
+def bsds_root(tmp_path):
+    """One 24 x 32 BSDS500 test image of three colour bands, its one-
+    annotator ground truth, and a precomputed guide of the bands."""
+    root = tmp_path / 'bsds'
+    for folder in ('images/test', 'groundTruth/test', 'guides/test'):
+        (root / folder).mkdir(parents=True)
+    bands = np.repeat(np.arange(3), [8, 8, 16])[None].repeat(24, axis=0)
+    colours = np.array([[200, 40, 40], [40, 200, 40], [40, 40, 200]])
+    Image.fromarray(colours[bands].astype(np.uint8)).save(
+        root / 'images/test/img.png')
+    (root / 'images/test/img.png').rename(root / 'images/test/img.jpg')
+    cells = np.empty((1, 1), dtype=object)
+    cells[0, 0] = {'Segmentation': (bands + 1).astype(np.uint16)}
+    scipy.io.savemat(
+        str(root / 'groundTruth/test/img.mat'), {'groundTruth': cells})
+    Image.fromarray(bands.astype(np.uint8)).save(
+        root / 'guides/test/img.png')
+    return root
+
+
+@pytest.mark.parametrize('name', sorted(GUIDES))
+def test_each_guide_segments_an_image_per_image(repo_root, bsds_root, name,
+                                                monkeypatch):
+    monkeypatch.chdir(bsds_root.parent)  # guide_dir is relative
+    (bsds_root.parent / 'data').mkdir()
+    (bsds_root.parent / 'data/bsds500').symlink_to(bsds_root)
+    options = dict(TINY, **{'test_dataloader.dataset.data_root': 'data/'
+                            'bsds500'})
+    cfg = load_config(config_path(repo_root, name), options)
+    init_default_scope('mmseg')
+    data = DATASETS.build(cfg.test_dataloader.dataset)[0]
+    guide = data['data_samples'].gt_guide.data
+    assert guide.shape == (1, 24, 32)
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():
+        (sample, ) = model.test_step(
+            dict(inputs=[data['inputs']],
+                 data_samples=[data['data_samples']]))
+    assert sample.pred_sem_seg.shape == (24, 32)
+    assert sample.iterations == 2
+    if name == 'precomputed':
+        assert torch.equal(guide[0].unique(), torch.arange(3))
