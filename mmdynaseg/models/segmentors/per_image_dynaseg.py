@@ -16,6 +16,7 @@ from ..decode_heads.dynaseg_head import SILHOUETTE_KEY
 
 INITS = ('fresh', 'checkpoint')
 SILHOUETTE = 'silhouette'
+AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
 
 
 def optimises_per_image(model_cfg: dict) -> bool:
@@ -107,6 +108,13 @@ class PerImageDynaSeg(EncoderDecoder):
             channels-last memory format, which can speed up convolutions
             (measure it on your hardware); same results up to rounding.
             Defaults to False.
+        autocast (str, optional): Speed option: run the network's forward
+            passes under ``torch.autocast`` with this dtype (``'bfloat16'``,
+            fast on CPUs with bf16 support, or ``'float16'`` on GPU); the
+            response is cast back to float32 for the losses, ``q'`` and the
+            labels. Labels can differ where channels tie after rounding:
+            measure the quality (``tools/benchmark.py quality``). Defaults to
+            None (float32, as in the papers).
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).
     """
@@ -120,6 +128,7 @@ class PerImageDynaSeg(EncoderDecoder):
                  silhouette_cfg: Optional[dict] = None,
                  optimise_scale: float = 1.0,
                  channels_last: bool = False,
+                 autocast: Optional[str] = None,
                  **kwargs) -> None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -137,6 +146,9 @@ class PerImageDynaSeg(EncoderDecoder):
         if not 0 < optimise_scale <= 1:
             raise ValueError(
                 f'optimise_scale must be in (0, 1], got {optimise_scale}.')
+        if autocast is not None and autocast not in AUTOCAST_DTYPES:
+            raise ValueError(f'autocast must be None or one of '
+                             f'{tuple(AUTOCAST_DTYPES)}, got {autocast!r}.')
         self.max_iters = max_iters
         self.optimizer_cfg = dict(optimizer)
         self.stop_threshold = stop_threshold
@@ -145,6 +157,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.silhouette_cfg = dict(silhouette_cfg or {})
         self.optimise_scale = optimise_scale
         self.channels_last = channels_last
+        self.autocast = autocast
         self._fresh_state = self._state_copy() if init == 'fresh' else None
 
     def _state_copy(self) -> Dict[str, Tensor]:
@@ -307,7 +320,12 @@ class PerImageDynaSeg(EncoderDecoder):
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
             for steps in range(self.max_iters + 1):
-                logits = self.decode_head(self.extract_feat(image))
+                with torch.autocast(
+                        image.device.type,
+                        dtype=AUTOCAST_DTYPES.get(self.autocast),
+                        enabled=self.autocast is not None):
+                    logits = self.decode_head(self.extract_feat(image))
+                logits = logits.float()
                 losses = self.decode_head.loss_by_feat(logits, loss_samples)
                 q_prime = int(losses['q_prime'].item())
                 if q_prime <= threshold or steps == self.max_iters:

@@ -225,6 +225,25 @@ def test_channels_last_gives_the_same_response():
     torch.testing.assert_close(plain, fast, atol=1e-4, rtol=1e-4)
 
 
+def test_bf16_autocast_runs_the_network_in_bf16(monkeypatch):
+    """The convolutions see bf16 inputs, the losses a float32 response."""
+    model = tiny_model(autocast='bfloat16', max_iters=1, stop_threshold=0)
+    dtypes = []
+    model.backbone.register_forward_hook(
+        lambda module, args, out: dtypes.append(out[0].dtype))
+    loss_by_feat = model.decode_head.loss_by_feat
+
+    def record(seg_logits, samples):
+        dtypes.append(seg_logits.dtype)
+        return loss_by_feat(seg_logits, samples)
+
+    monkeypatch.setattr(model.decode_head, 'loss_by_feat', record)
+    result = segment(model, images(1))[0]
+    assert dtypes == [torch.bfloat16, torch.float32] * 2
+    assert result.iterations == 1
+    assert result.seg_logits.data.dtype == torch.float32
+
+
 def test_padding_is_cut_before_optimising():
     """A padded input gives the labels of the unpadded image."""
     (image, ) = images(1)
@@ -253,6 +272,7 @@ def test_training_is_refused():
     (dict(stop_threshold=True), 'stop_threshold'),
     (dict(init='pretrained'), 'init'),
     (dict(optimise_scale=0), 'optimise_scale'),
+    (dict(autocast='bf16'), 'autocast'),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
