@@ -6,13 +6,45 @@ mIoU and the all-one-cluster baseline, against the 15-minute target on the
 machine it runs on.
 
 ``silhouette``: milliseconds per image of the silhouette estimate of k*
-(``SilhouetteHook``) on the BSDS500 val images (``--images``; by default
-``../shared/data/bsds500/images/val`` or ``data/bsds500/images/val``,
-whichever exists), against the 0.1 s median target.
+(``SilhouetteHook``: 500 sampled pixels, one k-means per k) on the BSDS500
+val images (``--images``; by default ``../shared/data/bsds500/images/val``
+or ``data/bsds500/images/val``, whichever exists), against the 0.1 s median
+target; and, on the first ``--num-exhaustive`` images (default 3, about
+2 min each on 2 cores), its agreement with the exhaustive k* of the
+published code (scikit-learn ``KMeans(n_init=10)`` on every pixel, the exact
+silhouette over every pixel; see :func:`exhaustive_num_segments`): the
+fractions of images with ``|k*_sub - k*_exh| <= 1`` and ``== 0``.
+
+``speed``: CPU cost of the models. (a) Per-image optimisation of
+``configs/dynaseg_fsf_cnn_bsds500.py`` at 481 x 321 (``--per-image-size``,
+the first ``--images`` image): milliseconds per optimiser step
+(``--iters`` steps, median of ``--repeats`` runs) plain, with
+``channels_last=True``, ``autocast='bfloat16'``, ``optimise_scale=0.5`` and
+the last two together, and per-image seconds = ms/step x the config's
+``max_iters`` T (BSDS500 images rarely stop earlier at q' <= 3: see the
+quality benchmark's ``mean_iterations``). (b) Dataset-level inference
+images/s at 320 x 320 (``--dataset-size``, ``--batches``) of
+``configs/dynaseg_fsf_cnn_coco.py`` and ``configs/dynaseg_fsf_r18_coco.py``
+(random weights: no ImageNet checkpoint needed). (c) Peak resident memory.
+
+``quality``: BSDS500 segment covering (All / Fine / Coarse / Mean, every
+annotator) of per-image methods and of baselines, all on the same first
+``--num-images`` images of ``--split`` in one run: the DynaSeg FSF / SCF and
+DynaGuide configs, DynaSeg FSF with each speed option (``NETWORK_METHODS``),
+and k-means on Lab colour, Felzenszwalb and SLIC, i.e. the DynaGuide guides
+alone (``BASELINES``); with the seconds, iterations and final q' per image.
+``--max-iters``, ``--optimise-scale`` and ``--autocast`` apply to every
+per-image method that does not set them itself (the configs' own settings
+otherwise: T = 1000 at full resolution in float32, hours per image on a
+2-core CPU). Finished (image, method) results are saved as they come, and a
+rerun with the same settings resumes (``--work-dir``).
 
 Example:
     python tools/benchmark.py demo --out work_dirs/benchmark_demo.json
-    python tools/benchmark.py silhouette --num-images 50
+    python tools/benchmark.py silhouette --num-images 50 --num-exhaustive 3
+    python tools/benchmark.py speed --out work_dirs/benchmark_speed.json
+    python tools/benchmark.py quality --num-images 12 --max-iters 100 \
+        --optimise-scale 0.5 --autocast bfloat16
 """
 import argparse
 import glob
@@ -24,14 +56,25 @@ import resource
 import subprocess
 import sys
 import time
+from typing import Callable, List, Tuple
 
 import mmcv
 import numpy as np
 import torch
+from mmengine import Config
+from mmengine.registry import init_default_scope
+from mmseg.registry import DATASETS, METRICS, MODELS, TASK_UTILS
+from mmseg.utils import register_all_modules
+from sklearn.cluster import KMeans
+from sklearn.metrics import pairwise_distances
 
-from mmdynaseg.engine.hooks.silhouette_hook import estimate_num_segments
+from mmdynaseg.engine.hooks.silhouette_hook import (
+    estimate_num_segments, pixel_features, silhouette_samples_from_sums)
+from mmdynaseg.utils import load_config
 
 DEMO_LIMIT_S = 15 * 60
+# rows of the all-pixel distance matrix held at once (x distinct colours)
+EXHAUSTIVE_CHUNK = 1024
 
 
 def machine() -> dict:
@@ -74,60 +117,558 @@ def bench_demo(args: argparse.Namespace) -> dict:
         machine=machine())
 
 
-def default_bsds500_val() -> str:
-    """BSDS500 val images beside the repository or under data/."""
+def default_bsds500_root() -> str:
+    """BSDS500 beside the repository or under data/, whichever exists."""
     root = osp.dirname(osp.dirname(osp.abspath(__file__)))
     for candidate in (osp.join(root, '..', 'shared', 'data', 'bsds500'),
                       osp.join(root, 'data', 'bsds500')):
         if osp.isdir(candidate):
-            pattern = osp.join(candidate, 'images', 'val', '*.jpg')
-            return osp.normpath(pattern)
-    return osp.join(root, 'data', 'bsds500', 'images', 'val', '*.jpg')
+            return osp.normpath(candidate)
+    return osp.join(root, 'data', 'bsds500')
+
+
+def default_bsds500_val() -> str:
+    """Glob of the BSDS500 val images (:func:`default_bsds500_root`)."""
+    return osp.join(default_bsds500_root(), 'images', 'val', '*.jpg')
+
+
+def pixel_silhouettes(points: np.ndarray, counts: np.ndarray,
+                      labelings: List[np.ndarray]) -> List[float]:
+    """Mean silhouette over all pixels of several clusterings of an image.
+
+    The pixels are given as their distinct feature vectors ``points`` with
+    multiplicities ``counts`` (identical pixels have identical distances
+    and labels), so the exact all-pixel score costs ``O(u^2)`` for ``u``
+    distinct vectors instead of ``O(n^2)`` for ``n`` pixels. The distances
+    are computed once, in row chunks, for all clusterings. The values
+    equal ``sklearn.metrics.silhouette_score`` on the expanded pixels (a
+    test checks it), with a one-member cluster scoring 0.
+
+    Args:
+        points (np.ndarray): ``(u, d)`` distinct feature vectors.
+        counts (np.ndarray): ``(u,)`` number of pixels of each.
+        labelings (list[np.ndarray]): ``(u,)`` cluster labels per
+            clustering.
+
+    Returns:
+        list[float]: The pixel-weighted mean silhouette of each clustering.
+    """
+    labelings = [np.unique(labels, return_inverse=True)[1].ravel()
+                 for labels in labelings]
+    members = [
+        np.eye(labels.max() + 1)[labels] * counts[:, None]
+        for labels in labelings
+    ]
+    stacked = np.concatenate(members, axis=1)
+    summed = np.empty((len(points), stacked.shape[1]))
+    for start in range(0, len(points), EXHAUSTIVE_CHUNK):
+        rows = slice(start, start + EXHAUSTIVE_CHUNK)
+        summed[rows] = pairwise_distances(points[rows], points) @ stacked
+    scores, offset = [], 0
+    for labels, weighted in zip(labelings, members):
+        sizes = weighted.sum(axis=0)
+        samples = silhouette_samples_from_sums(
+            summed[:, offset:offset + len(sizes)], labels, sizes)
+        offset += len(sizes)
+        scores.append(float(np.average(samples, weights=counts)))
+    return scores
+
+
+def exhaustive_num_segments(image: np.ndarray,
+                            k_min: int = 3,
+                            k_max: int = 26,
+                            n_init: int = 10,
+                            seed: int = 0) -> int:
+    """``k*`` the published way: every pixel, 10 k-means restarts per k.
+
+    The reference for :func:`estimate_num_segments` (same defaults, Lab
+    features of :func:`pixel_features`): for every ``k`` in
+    ``[k_min, k_max]``, scikit-learn ``KMeans(k, n_init=n_init)`` on all
+    pixels, scored by the exact silhouette over all pixels
+    (:func:`pixel_silhouettes`). K-means runs on the distinct colours
+    weighted by their pixel counts, which is the same objective and the
+    same weighted k-means++ / Lloyd algorithm as on the expanded pixels.
+
+    Args:
+        image (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+        k_min (int): Smallest candidate. Defaults to 3.
+        k_max (int): Largest candidate. Defaults to 26.
+        n_init (int): K-means restarts per ``k``. Defaults to 10.
+        seed (int): ``random_state`` of k-means. Defaults to 0.
+
+    Returns:
+        int: ``k*`` (``k_min`` for an image with fewer distinct colours).
+    """
+    height, width = image.shape[:2]
+    features = pixel_features(image, np.arange(height * width))
+    points, counts = np.unique(features, axis=0, return_counts=True)
+    candidates = range(k_min, min(k_max, len(points)) + 1)
+    if not candidates:
+        return k_min
+    labelings = [
+        KMeans(k, n_init=n_init, random_state=seed).fit(
+            points, sample_weight=counts).labels_ for k in candidates
+    ]
+    scores = pixel_silhouettes(points, counts, labelings)
+    return candidates[int(np.argmax(scores))]
+
+
+def _timed(function: Callable, *args) -> Tuple[object, float]:
+    """Result of ``function(*args)`` and its wall seconds."""
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def _ms(seconds: List[float], q: float = 50) -> float:
+    """Percentile ``q`` of durations in seconds, in milliseconds."""
+    return round(float(np.percentile(seconds, q)) * 1000, 1)
+
+
+def _image_paths(pattern: str, num_images: int) -> List[str]:
+    """The first ``num_images`` images matching ``pattern``, sorted."""
+    paths = sorted(glob.glob(pattern))[:num_images]
+    if not paths:
+        raise FileNotFoundError(
+            f'no image matches {pattern!r}; pass --images "DIR/*.jpg" '
+            '(BSDS500 val: see data/README.md).')
+    return paths
 
 
 def bench_silhouette(args: argparse.Namespace) -> dict:
-    """Time the subsampled silhouette estimate of k* per image."""
-    paths = sorted(glob.glob(args.images))[:args.num_images]
-    if not paths:
-        raise FileNotFoundError(
-            f'no image matches {args.images!r}; pass --images "DIR/*.jpg" '
-            '(BSDS500 val: see data/README.md).')
+    """Time the subsampled estimate of k*; compare it with the exhaustive."""
+    paths = _image_paths(args.images, args.num_images)
     times, ks = [], []
     for path in paths:
         image = mmcv.imread(path, channel_order='rgb')
-        start = time.perf_counter()
-        ks.append(estimate_num_segments(image))
-        times.append(time.perf_counter() - start)
+        k, seconds = _timed(estimate_num_segments, image)
+        ks.append(k)
+        times.append(seconds)
+    exhaustive_times, pairs = [], []
+    for path, k in zip(paths[:args.num_exhaustive], ks):
+        image = mmcv.imread(path, channel_order='rgb')
+        k_exh, seconds = _timed(exhaustive_num_segments, image)
+        exhaustive_times.append(seconds)
+        pairs.append(
+            dict(image=osp.basename(path), k_subsampled=k,
+                 k_exhaustive=k_exh))
+    gaps = np.array([abs(p['k_subsampled'] - p['k_exhaustive'])
+                     for p in pairs])
     return dict(
         benchmark='silhouette',
         images=args.images,
         num_images=len(paths),
-        median_ms=round(float(np.median(times)) * 1000, 1),
-        p90_ms=round(float(np.percentile(times, 90)) * 1000, 1),
+        median_ms=_ms(times),
+        p90_ms=_ms(times, 90),
         target_median_ms=100,
         within_target=float(np.median(times)) <= 0.1,
         k_star_counts={
             str(k): int(n)
             for k, n in zip(*np.unique(ks, return_counts=True))
         },
+        exhaustive=dict(
+            method=('sklearn KMeans(k, n_init=10, random_state=0) on all '
+                    'pixels (distinct Lab colours weighted by pixel count) '
+                    'for k in 3..26; exact silhouette over all pixels'),
+            num_images=len(pairs),
+            median_ms=_ms(exhaustive_times) if pairs else None,
+            within_1_fraction=float(np.mean(gaps <= 1)) if pairs else None,
+            exact_match_fraction=float(np.mean(gaps == 0))
+            if pairs else None,
+            pairs=pairs),
         machine=machine())
 
 
-BENCHMARKS = dict(demo=bench_demo, silhouette=bench_silhouette)
+def _build_model(config: str, **overrides) -> torch.nn.Module:
+    """A model of a config with ``overrides`` of ``cfg.model``, on CPU."""
+    cfg = Config.fromfile(config)
+    cfg.model.update(overrides)
+    backbone = cfg.model.get('backbone', {})
+    if backbone.get('init_cfg'):
+        # timing only: random weights, no ImageNet checkpoint needed
+        backbone['init_cfg'] = None
+    return MODELS.build(cfg.model)
+
+
+def _preprocess(model: torch.nn.Module, image: np.ndarray) -> torch.Tensor:
+    """``(1, C, H, W)`` input of a BGR uint8 image, as the model's
+    data preprocessor makes it for testing."""
+    tensor = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
+    return model.data_preprocessor(dict(inputs=[tensor]), False)['inputs']
+
+
+def _per_iteration_ms(model: torch.nn.Module, inputs: torch.Tensor,
+                      iters: int, repeats: int) -> float:
+    """Milliseconds of one optimiser step (forward, backward, step).
+
+    ``predict`` with ``stop_threshold=0`` and ``max_iters=iters`` runs
+    exactly ``iters`` steps and one more forward pass plus fixed work
+    (state copies, the labels); its median time over ``repeats`` runs,
+    after a one-step warm-up, divided by ``iters`` is an upper bound of a
+    step that approaches it as ``iters`` grows.
+    """
+    model.stop_threshold = 0
+    model.max_iters = 1
+    model.predict(inputs)
+    model.max_iters = iters
+    seconds = np.median(
+        [_timed(model.predict, inputs)[1] for _ in range(repeats)])
+    return round(float(seconds) / iters * 1000, 2)
+
+
+def bench_speed(args: argparse.Namespace) -> dict:
+    """Per-image optimisation ms/step, dataset-level images/s, peak RSS."""
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    register_all_modules()
+    path = _image_paths(args.images, 1)[0]
+    height, width = args.per_image_size
+    image = mmcv.imresize(mmcv.imread(path), (width, height))
+    per_image_cfg = osp.join(root, 'configs', 'dynaseg_fsf_cnn_bsds500.py')
+    max_iters = Config.fromfile(per_image_cfg).model.max_iters
+    options = dict(
+        plain={},
+        channels_last=dict(channels_last=True),
+        optimise_scale_0_5=dict(optimise_scale=0.5),
+        bf16_autocast=dict(autocast='bfloat16'),
+        optimise_scale_0_5_bf16=dict(optimise_scale=0.5, autocast='bfloat16'))
+    per_image = {}
+    for name, overrides in options.items():
+        model = _build_model(per_image_cfg, **overrides)
+        ms = _per_iteration_ms(model, _preprocess(model, image), args.iters,
+                               args.repeats)
+        per_image[name] = dict(
+            per_iteration_ms=ms,
+            per_image_seconds=round(ms * max_iters / 1000, 1))
+    dataset = {}
+    for name in ('dynaseg_fsf_cnn_coco', 'dynaseg_fsf_r18_coco'):
+        model = _build_model(osp.join(root, 'configs', name + '.py')).eval()
+        dataset[name] = {}
+        for batch in args.batches:
+            inputs = torch.rand(batch, 3, args.dataset_size,
+                                args.dataset_size)
+            with torch.no_grad():
+                model.predict(inputs)
+                seconds = np.median([
+                    _timed(model.predict, inputs)[1]
+                    for _ in range(args.repeats)
+                ])
+            dataset[name][f'batch_{batch}'] = round(batch / seconds, 2)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return dict(
+        benchmark='speed',
+        per_image=dict(
+            config='configs/dynaseg_fsf_cnn_bsds500.py',
+            size=[height, width],
+            image=osp.basename(path),
+            timed_steps=args.iters,
+            repeats=args.repeats,
+            max_iters=max_iters,
+            per_image_note=(
+                'per_image_seconds = per_iteration_ms x max_iters (T): '
+                "BSDS500 images rarely reach q' <= 3 before T (see "
+                "mean_iterations of the quality benchmark)"),
+            options=per_image),
+        dataset_images_per_second=dict(
+            size=[args.dataset_size, args.dataset_size],
+            note='model.eval(), torch.no_grad(), model.predict, random '
+            'weights and inputs',
+            **dataset),
+        peak_rss_mib=round(peak_kib / 1024, 1),
+        machine=machine())
+
+
+# quality: name -> (config, cfg_options) of a per-image method; the speed
+# options are variants of DynaSeg FSF.
+NETWORK_METHODS = {
+    'dynaseg_fsf': ('configs/dynaseg_fsf_cnn_bsds500.py', {}),
+    'dynaseg_scf': ('configs/dynaseg_scf_cnn_bsds500.py', {}),
+    'dynaguide_kmeans': ('configs/dynaguide_kmeans_cnn_bsds500.py', {}),
+    'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
+    'dynaguide_felzenszwalb':
+    ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),
+    'dynaseg_fsf+channels_last': ('configs/dynaseg_fsf_cnn_bsds500.py',
+                                  {'model.channels_last': True}),
+    'dynaseg_fsf+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py',
+                         {'model.autocast': 'bfloat16'}),
+    'dynaseg_fsf+half_scale': ('configs/dynaseg_fsf_cnn_bsds500.py',
+                               {'model.optimise_scale': 0.5}),
+    'dynaseg_fsf+half_scale+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py', {
+        'model.optimise_scale': 0.5,
+        'model.autocast': 'bfloat16'
+    }),
+}
+# quality: name -> guide config of a baseline that segments the image by
+# itself (the DynaGuide guides alone).
+BASELINES = {
+    'kmeans_lab': dict(type='KMeansColorGuide', k=8),
+    'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
+    'slic': dict(type='SuperpixelGuide', method='slic'),
+}
+DEFAULT_QUALITY = ('kmeans_lab', 'felzenszwalb', 'slic', 'dynaseg_fsf',
+                   'dynaseg_scf', 'dynaguide_kmeans', 'dynaguide_slic',
+                   'dynaguide_felzenszwalb')
+
+
+Runner = Callable[[int], dict]
+
+
+def network_runner(name: str,
+                   args: argparse.Namespace) -> Tuple[object, Runner]:
+    """The test dataset and a runner of a per-image method.
+
+    The method's config gets the run's data root and split and, where the
+    method does not set them itself, ``--max-iters``, ``--optimise-scale``
+    and ``--autocast``. The runner segments the dataset item of an index
+    and returns its data sample (as a dict, what metrics receive) with the
+    image's seconds, iterations and final q'.
+    """
+    config, method_options = NETWORK_METHODS[name]
+    root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    options = {
+        'test_dataloader.dataset.data_root': args.data_root,
+        'test_dataloader.dataset.data_prefix': dict(
+            img_path=f'images/{args.split}',
+            seg_map_path=f'groundTruth/{args.split}'),
+    }
+    for key, value in (('model.max_iters', args.max_iters),
+                       ('model.optimise_scale', args.optimise_scale),
+                       ('model.autocast', args.autocast)):
+        if value is not None:
+            options[key] = value
+    options.update(method_options)
+    cfg = load_config(osp.join(root, config), options)
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    model = MODELS.build(cfg.model).eval()
+
+    def run(index: int) -> dict:
+        data = dataset[index]
+        with torch.no_grad():
+            (sample, ) = model.test_step(
+                dict(inputs=[data['inputs']],
+                     data_samples=[data['data_samples']]))
+        return dict(
+            sample=sample.to_dict(),
+            seconds=sample.metainfo['seconds'],
+            iterations=sample.metainfo['iterations'],
+            q_prime=sample.metainfo['q_prime'])
+
+    return dataset, run
+
+
+def baseline_runner(name: str, dataset) -> Runner:
+    """A runner of a guide used as a segmentation of its own (its labels
+    are the prediction) on the dataset's images; seconds = the guide's."""
+    guide = TASK_UTILS.build(BASELINES[name])
+
+    def run(index: int) -> dict:
+        data = dataset[index]
+        sample = data['data_samples']
+        image = data['inputs'].permute(1, 2, 0).numpy()[..., ::-1]  # to RGB
+        started = time.perf_counter()
+        labels = guide.compute(np.ascontiguousarray(image),
+                               sample.img_path)
+        seconds = time.perf_counter() - started
+        result = sample.to_dict()
+        result['pred_sem_seg'] = dict(data=torch.from_numpy(
+            labels.astype(np.int64))[None])
+        return dict(sample=result, seconds=seconds)
+
+    return run
+
+
+def bench_quality(args: argparse.Namespace) -> dict:
+    """BSDS500 segment covering of per-image methods and baselines.
+
+    Every method segments the same first ``--num-images`` images (sorted by
+    name) of the split; images are the outer loop, so an interrupted run
+    has scored all methods on the same images. Each (image, method) result
+    (best IoUs per mode, seconds, iterations, q') is saved to
+    ``<work_dir>/quality_per_image.json`` as soon as it is done, and a rerun
+    with the same settings continues from there. The scores pool the saved
+    results with :class:`SegmentCoveringMetric` (all annotators).
+    """
+    init_default_scope('mmseg')
+    methods = list(args.methods)
+    unknown = set(methods) - set(NETWORK_METHODS) - set(BASELINES)
+    if unknown:
+        raise SystemExit(
+            f'unknown methods {sorted(unknown)}; choose from '
+            f'{sorted(NETWORK_METHODS) + sorted(BASELINES)}.')
+    runners, dataset = {}, None
+    for name in methods:
+        if name in NETWORK_METHODS:
+            dataset, runners[name] = network_runner(name, args)
+    if dataset is None:
+        dataset, _ = network_runner('dynaseg_fsf', args)
+    for name in methods:
+        if name in BASELINES:
+            runners[name] = baseline_runner(name, dataset)
+    indices = list(range(min(args.num_images, len(dataset))))
+    if not indices:
+        raise SystemExit(f'no {args.split} image under {args.data_root}.')
+    os.makedirs(args.work_dir, exist_ok=True)
+    state_path = osp.join(args.work_dir, 'quality_per_image.json')
+    settings = dict(
+        data_root=args.data_root,
+        split=args.split,
+        max_iters=args.max_iters,
+        optimise_scale=args.optimise_scale,
+        autocast=args.autocast)
+    state = dict(settings=settings, images={})
+    if osp.isfile(state_path):
+        with open(state_path) as f:
+            state = json.load(f)
+        if state['settings'] != settings:
+            raise SystemExit(
+                f"{state_path} holds results of other settings "
+                f"({state['settings']}); repeat them to resume, or pass "
+                'another --work-dir.')
+    metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
+    for position, index in enumerate(indices):
+        stem = osp.splitext(
+            osp.basename(dataset.get_data_info(index)['img_path']))[0]
+        done = state['images'].setdefault(stem, {})
+        for name in methods:
+            if name in done:
+                continue
+            result = runners[name](index)
+            metric = METRICS.build(metric_cfg)
+            metric.process(None, [result.pop('sample')])
+            (covering, ) = metric.results
+            done[name] = dict(
+                result, **{mode: v.tolist()
+                           for mode, v in covering.items()})
+            print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
+                  f"{done[name]['seconds']:.1f} s, "
+                  f"{done[name].get('iterations', '-')} iterations",
+                  file=sys.stderr, flush=True)
+            with open(state_path + '.tmp', 'w') as f:
+                json.dump(state, f)
+            os.replace(state_path + '.tmp', state_path)
+    stems = [
+        osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
+        for i in indices
+    ]
+    table = {}
+    for name in methods:
+        metric = METRICS.build(metric_cfg)
+        per_image = [state['images'][stem][name] for stem in stems]
+        results = [{
+            mode: np.asarray(r[mode], dtype=float)
+            for mode in ('all', 'fine', 'coarse')
+        } for r in per_image]
+        scores = metric.compute_metrics(results)
+        row = {key: round(value, 2) for key, value in scores.items()}
+        row['seconds_per_image'] = round(
+            float(np.mean([r['seconds'] for r in per_image])), 2)
+        if name in NETWORK_METHODS:
+            row['mean_iterations'] = round(
+                float(np.mean([r['iterations'] for r in per_image])), 1)
+            row['mean_q_prime'] = round(
+                float(np.mean([r['q_prime'] for r in per_image])), 2)
+        table[name] = row
+    return dict(
+        benchmark='quality',
+        metric='segment covering (best IoU), all annotators',
+        split=args.split,
+        num_images=len(indices),
+        images=stems,
+        max_iters=args.max_iters,
+        optimise_scale=args.optimise_scale,
+        autocast=args.autocast,
+        methods={
+            name: NETWORK_METHODS.get(name) or BASELINES[name]
+            for name in methods
+        },
+        seconds_note='wall seconds per image on this machine, shared with '
+        'whatever else ran; per-image methods: k* estimate, optimisation, '
+        'labels; baselines: the guide alone',
+        results=table,
+        machine=machine())
+
+
+BENCHMARKS = dict(
+    demo=bench_demo,
+    silhouette=bench_silhouette,
+    speed=bench_speed,
+    quality=bench_quality)
 
 
 def main() -> None:
     """Parse arguments, run one benchmark, print (and save) its JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('name', choices=sorted(BENCHMARKS))
-    parser.add_argument('--work-dir', default='work_dirs/benchmark_demo')
+    parser.add_argument(
+        '--work-dir',
+        help='demo: its work dir; quality: where per-image results are '
+        'kept for resuming (default work_dirs/benchmark_<name>)')
     parser.add_argument(
         '--images',
         default=default_bsds500_val(),
-        help='silhouette: glob of the images to time')
-    parser.add_argument('--num-images', type=int, default=50)
+        help='silhouette: glob of the images to time; speed: its first '
+        'image is optimised')
+    parser.add_argument(
+        '--num-images',
+        type=int,
+        default=50,
+        help='silhouette, quality: how many images (the first, by name)')
+    parser.add_argument(
+        '--num-exhaustive',
+        type=int,
+        default=3,
+        help='silhouette: images (the first ones) also given the exhaustive '
+        'k*, about 2 min each on 2 cores')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=10,
+        help='speed: optimiser steps timed per run')
+    parser.add_argument(
+        '--repeats', type=int, default=3, help='speed: timed runs (median)')
+    parser.add_argument(
+        '--per-image-size',
+        type=int,
+        nargs=2,
+        default=[321, 481],
+        metavar=('H', 'W'),
+        help='speed: size the per-image optimisation runs at')
+    parser.add_argument(
+        '--dataset-size',
+        type=int,
+        default=320,
+        help='speed: square input size of dataset-level inference')
+    parser.add_argument(
+        '--batches',
+        type=int,
+        nargs='+',
+        default=[1, 8],
+        help='speed: batch sizes of dataset-level inference')
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=list(DEFAULT_QUALITY),
+        help='quality: methods to score (NETWORK_METHODS, BASELINES)')
+    parser.add_argument(
+        '--data-root',
+        default=default_bsds500_root(),
+        help='quality: BSDS500 root (images/, groundTruth/)')
+    parser.add_argument(
+        '--split', default='val', help='quality: BSDS500 split')
+    parser.add_argument(
+        '--max-iters',
+        type=int,
+        help="quality: override the configs' max_iters (T, 1000)")
+    parser.add_argument(
+        '--optimise-scale',
+        type=float,
+        help='quality: optimise_scale of every per-image method')
+    parser.add_argument(
+        '--autocast',
+        choices=['bfloat16'],
+        help='quality: autocast dtype of every per-image method')
     parser.add_argument('--out', help='also write the JSON to this file')
     args = parser.parse_args()
+    args.work_dir = args.work_dir or f'work_dirs/benchmark_{args.name}'
     result = BENCHMARKS[args.name](args)
     text = json.dumps(result, indent=2)
     print(text)

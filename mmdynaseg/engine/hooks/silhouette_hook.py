@@ -66,11 +66,30 @@ def silhouette_from_distances(distances: np.ndarray,
         single cluster, where scikit-learn raises).
     """
     _, labels = np.unique(labels, return_inverse=True)
-    rows = np.arange(len(labels))
     members = np.zeros((len(labels), labels.max() + 1))
-    members[rows, labels] = 1
-    sizes = members.sum(axis=0)
-    to_cluster = distances @ members  # summed distance to each cluster
+    members[np.arange(len(labels)), labels] = 1
+    # summed distance of every sample to each cluster
+    return float(
+        silhouette_samples_from_sums(distances @ members, labels,
+                                     members.sum(axis=0)).mean())
+
+
+def silhouette_samples_from_sums(to_cluster: np.ndarray, labels: np.ndarray,
+                                 sizes: np.ndarray) -> np.ndarray:
+    """Silhouette coefficient ``s_i`` of every sample (see
+    :func:`silhouette_from_distances`) from its summed distances.
+
+    Args:
+        to_cluster (np.ndarray): ``(n, k)`` summed distance of each sample
+            to the members of each cluster.
+        labels (np.ndarray): ``(n,)`` cluster of each sample, ``0..k-1``.
+        sizes (np.ndarray): ``(k,)`` members per cluster (weights summed,
+            when samples stand for several identical ones).
+
+    Returns:
+        np.ndarray: ``(n,)`` coefficients, 0 in a one-member cluster.
+    """
+    rows = np.arange(len(labels))
     a = to_cluster[rows, labels] / np.maximum(sizes[labels] - 1, 1)
     mean_to_cluster = to_cluster / sizes
     mean_to_cluster[rows, labels] = np.inf
@@ -78,7 +97,7 @@ def silhouette_from_distances(distances: np.ndarray,
     with np.errstate(invalid='ignore'):
         scores = np.nan_to_num((b - a) / np.maximum(a, b))
     scores[sizes[labels] == 1] = 0
-    return float(scores.mean())
+    return scores
 
 
 def _check_k_range(k_min: int, k_max: int) -> None:
