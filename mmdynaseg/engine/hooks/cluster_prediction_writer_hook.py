@@ -218,4 +218,4 @@ class ClusterPredictionWriterHook(Hook):
                         f"{image.shape[:2]} of '{sample.img_path}' differ "
                         'in size; the test pipeline must keep ori_shape.')
                 write_png(overlay_path,
-                           overlay_clusters(image, pred, self.opacity))
+                          overlay_clusters(image, pred, self.opacity))

@@ -142,7 +142,6 @@ class SegmentCoveringMetric(BaseMetric):
         return metrics
 
 
-
 def _as_array(data: Any) -> np.ndarray:
     """A numpy array from a tensor, an array or a packed ``PixelData``
     dict (``{'data': ...}``)."""
