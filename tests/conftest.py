@@ -1,7 +1,12 @@
-"""Shared fixtures: the repository root and a tiny end-to-end config."""
+"""Shared fixtures: the repository root, a tiny end-to-end config and
+BSDS500-layout files."""
 from pathlib import Path
+from typing import Dict, Sequence
 
+import numpy as np
 import pytest
+import scipy.io
+from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +51,43 @@ def write_tiny_config():
 def tiny_config(tmp_path) -> Path:
     """A 4-iteration DynaSeg config on a tiny generated demo dataset."""
     return _write_tiny_config(tmp_path)
+
+
+def _write_bsds500_mat(path: Path,
+                       maps: Sequence[np.ndarray],
+                       field: str = 'Segmentation') -> str:
+    cells = np.empty((1, len(maps)), dtype=object)
+    for k, seg in enumerate(maps):
+        cells[0, k] = {field: seg}
+    scipy.io.savemat(str(path), {'groundTruth': cells})
+    return str(path)
+
+
+@pytest.fixture(scope='session')
+def write_bsds500_mat():
+    """Function ``(path, maps, field='Segmentation') -> str`` writing a .mat
+    in the BSDS500 layout: ``groundTruth``, a 1 x A cell array of structs
+    with one ``field`` map per annotator (as MATLAB saves it)."""
+    return _write_bsds500_mat
+
+
+@pytest.fixture(scope='session')
+def write_bsds500():
+    """Function ``(root, split, images, segmentation) -> root`` writing a
+    BSDS500 folder: ``images/<split>/<stem>.jpg`` for each ``stem -> RGB
+    uint8 array`` of ``images`` (PNG-encoded under the .jpg name, so the
+    colours are exact) and ``groundTruth/<split>/<stem>.mat`` with one
+    annotator drawing ``segmentation``."""
+
+    def write(root: Path, split: str, images: Dict[str, np.ndarray],
+              segmentation: np.ndarray) -> Path:
+        for folder in ('images', 'groundTruth'):
+            (root / folder / split).mkdir(parents=True, exist_ok=True)
+        for stem, image in images.items():
+            Image.fromarray(image).save(
+                root / 'images' / split / f'{stem}.jpg', format='PNG')
+            _write_bsds500_mat(root / 'groundTruth' / split / f'{stem}.mat',
+                               [segmentation])
+        return root
+
+    return write

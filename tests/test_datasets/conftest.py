@@ -1,7 +1,5 @@
-"""Fixtures: datasets built from the configs, BSDS500 ground-truth files."""
-import numpy as np
+"""Fixtures: datasets built from the configs."""
 import pytest
-import scipy.io
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS
@@ -25,19 +23,3 @@ def dataset_from_config(repo_root):
         return DATASETS.build(dataset_cfg), cfg
 
     return build
-
-
-@pytest.fixture
-def write_bsds500_mat():
-    """Function ``(path, maps, field='Segmentation') -> str`` writing a .mat
-    in the BSDS500 layout: ``groundTruth``, a 1 x A cell array of structs
-    with one ``field`` map per annotator (as MATLAB saves it)."""
-
-    def write(path, maps, field='Segmentation'):
-        cells = np.empty((1, len(maps)), dtype=object)
-        for k, seg in enumerate(maps):
-            cells[0, k] = {field: seg}
-        scipy.io.savemat(str(path), {'groundTruth': cells})
-        return str(path)
-
-    return write

@@ -5,7 +5,6 @@ import os.path as osp
 import mmcv
 import numpy as np
 import pytest
-import scipy.io
 from sklearn.metrics import silhouette_score
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -97,23 +96,17 @@ def test_speed_reports_every_option(tmp_path):
 
 
 @pytest.fixture
-def bsds_root(tmp_path):
+def bsds_root(tmp_path, write_bsds500):
     """Two 20 x 28 BSDS500 val images of two colour halves, each with one
     annotator drawing the halves."""
-    root = tmp_path / 'bsds'
-    (root / 'images/val').mkdir(parents=True)
-    (root / 'groundTruth/val').mkdir(parents=True)
     halves = np.ones((20, 28), np.uint16)
     halves[:, 14:] = 2
-    cells = np.empty((1, 1), dtype=object)
-    cells[0, 0] = {'Segmentation': halves}
+    images = {}
     for index, colour in enumerate((30, 90)):
         image = np.full((20, 28, 3), colour, np.uint8)
-        image[:, 14:] = (220, 200, 40)
-        mmcv.imwrite(image, str(root / f'images/val/{index}.jpg'))
-        scipy.io.savemat(
-            str(root / f'groundTruth/val/{index}.mat'), {'groundTruth': cells})
-    return root
+        image[:, 14:] = (40, 200, 220)  # BGR (220, 200, 40) as RGB
+        images[str(index)] = image
+    return write_bsds500(tmp_path / 'bsds', 'val', images, halves)
 
 
 def quality_args(bsds_root, work_dir, **kwargs):

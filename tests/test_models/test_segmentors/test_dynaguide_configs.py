@@ -2,7 +2,6 @@
 per-image run of each on a tiny BSDS500-like folder."""
 import numpy as np
 import pytest
-import scipy.io
 import torch
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, MODELS
@@ -68,21 +67,15 @@ def test_coco_config_trains_with_a_cached_guide(repo_root):
 
 
 @pytest.fixture
-def bsds_root(tmp_path):
+def bsds_root(tmp_path, write_bsds500):
     """One 24 x 32 BSDS500 test image of three colour bands, its one-
     annotator ground truth, and a precomputed guide of the bands."""
-    root = tmp_path / 'bsds'
-    for folder in ('images/test', 'groundTruth/test', 'guides/test'):
-        (root / folder).mkdir(parents=True)
     bands = np.repeat(np.arange(3), [8, 8, 16])[None].repeat(24, axis=0)
     colours = np.array([[200, 40, 40], [40, 200, 40], [40, 40, 200]])
-    Image.fromarray(colours[bands].astype(np.uint8)).save(
-        root / 'images/test/img.png')
-    (root / 'images/test/img.png').rename(root / 'images/test/img.jpg')
-    cells = np.empty((1, 1), dtype=object)
-    cells[0, 0] = {'Segmentation': (bands + 1).astype(np.uint16)}
-    scipy.io.savemat(
-        str(root / 'groundTruth/test/img.mat'), {'groundTruth': cells})
+    root = write_bsds500(tmp_path / 'bsds', 'test',
+                         dict(img=colours[bands].astype(np.uint8)),
+                         (bands + 1).astype(np.uint16))
+    (root / 'guides/test').mkdir(parents=True)
     Image.fromarray(bands.astype(np.uint8)).save(
         root / 'guides/test/img.png')
     return root

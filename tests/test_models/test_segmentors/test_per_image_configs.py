@@ -7,11 +7,9 @@ import sys
 import mmcv
 import numpy as np
 import pytest
-import scipy.io
 import torch
 from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
-from PIL import Image
 
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import load_config
@@ -53,24 +51,17 @@ def test_config_matches_the_paper_setting(repo_root, path):
 
 
 @pytest.fixture
-def bsds_root(tmp_path):
+def bsds_root(tmp_path, write_bsds500):
     """Two 24 x 24 BSDS500 test images (left / right halves of two
     colours), each with one annotator drawing the halves."""
-    root = tmp_path / 'bsds'
-    (root / 'images/test').mkdir(parents=True)
-    (root / 'groundTruth/test').mkdir(parents=True)
     halves = np.ones((24, 24), np.uint16)
     halves[:, 12:] = 2
-    cells = np.empty((1, 1), dtype=object)
-    cells[0, 0] = {'Segmentation': halves}
+    images = {}
     for index, colour in enumerate((40, 90)):
         image = np.full((24, 24, 3), colour, np.uint8)
         image[:, 12:] = 220
-        Image.fromarray(image).save(root / f'images/test/{index}.jpg')
-        scipy.io.savemat(
-            str(root / f'groundTruth/test/{index}.mat'),
-            {'groundTruth': cells})
-    return root
+        images[str(index)] = image
+    return write_bsds500(tmp_path / 'bsds', 'test', images, halves)
 
 
 def run_test_tool(repo_root, tmp_path, bsds_root, name, checkpoint=None):
