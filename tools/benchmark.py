@@ -10,7 +10,7 @@ machine it runs on.
 val images (``--images``; by default ``../shared/data/bsds500/images/val``
 or ``data/bsds500/images/val``, whichever exists), against the 0.1 s median
 target; and, on the first ``--num-exhaustive`` images (default 3, about
-2 min each on 2 cores), its agreement with the exhaustive k* of the
+a minute each on 2 cores), its agreement with the exhaustive k* of the
 published code (scikit-learn ``KMeans(n_init=10)`` on every pixel, the exact
 silhouette over every pixel; see :func:`exhaustive_num_segments`): the
 fractions of images with ``|k*_sub - k*_exh| <= 1`` and ``== 0``.
@@ -617,7 +617,7 @@ def main() -> None:
         type=int,
         default=3,
         help='silhouette: images (the first ones) also given the exhaustive '
-        'k*, about 2 min each on 2 cores')
+        'k*, about a minute each on 2 cores')
     parser.add_argument(
         '--iters',
         type=int,
