@@ -412,15 +412,12 @@ DEFAULT_QUALITY = ('kmeans_lab', 'felzenszwalb', 'slic', 'dynaseg_fsf',
 Runner = Callable[[int], dict]
 
 
-def network_runner(name: str,
-                   args: argparse.Namespace) -> Tuple[object, Runner]:
-    """The test dataset and a runner of a per-image method.
+def quality_config(name: str, args: argparse.Namespace) -> Config:
+    """The config of a per-image method for the quality benchmark.
 
-    The method's config gets the run's data root and split and, where the
-    method does not set them itself, ``--max-iters``, ``--optimise-scale``
-    and ``--autocast``. The runner segments the dataset item of an index
-    and returns its data sample (as a dict, what metrics receive) with the
-    image's seconds, iterations and final q'.
+    It gets the run's data root and split and, where the method does not
+    set them itself, ``--max-iters``, ``--optimise-scale`` and
+    ``--autocast``.
     """
     config, method_options = NETWORK_METHODS[name]
     root = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -436,7 +433,18 @@ def network_runner(name: str,
         if value is not None:
             options[key] = value
     options.update(method_options)
-    cfg = load_config(osp.join(root, config), options)
+    return load_config(osp.join(root, config), options)
+
+
+def network_runner(name: str, args: argparse.Namespace) -> Runner:
+    """A runner of a per-image method (config: :func:`quality_config`).
+
+    The runner segments the item of an index of the method's own test
+    dataset (a DynaGuide config's pipeline attaches the guide) and returns
+    its data sample (as a dict, what metrics receive) with the image's
+    seconds, iterations and final q'.
+    """
+    cfg = quality_config(name, args)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     model = MODELS.build(cfg.model).eval()
 
@@ -452,7 +460,7 @@ def network_runner(name: str,
             iterations=sample.metainfo['iterations'],
             q_prime=sample.metainfo['q_prime'])
 
-    return dataset, run
+    return run
 
 
 def baseline_runner(name: str, dataset) -> Runner:
@@ -494,15 +502,14 @@ def bench_quality(args: argparse.Namespace) -> dict:
         raise SystemExit(
             f'unknown methods {sorted(unknown)}; choose from '
             f'{sorted(NETWORK_METHODS) + sorted(BASELINES)}.')
-    runners, dataset = {}, None
-    for name in methods:
-        if name in NETWORK_METHODS:
-            dataset, runners[name] = network_runner(name, args)
-    if dataset is None:
-        dataset, _ = network_runner('dynaseg_fsf', args)
-    for name in methods:
-        if name in BASELINES:
-            runners[name] = baseline_runner(name, dataset)
+    # the images and ground truth, without any method's guide
+    dataset = DATASETS.build(
+        quality_config('dynaseg_fsf', args).test_dataloader.dataset)
+    runners = {
+        name: network_runner(name, args) if name in NETWORK_METHODS else
+        baseline_runner(name, dataset)
+        for name in methods
+    }
     indices = list(range(min(args.num_images, len(dataset))))
     if not indices:
         raise SystemExit(f'no {args.split} image under {args.data_root}.')
