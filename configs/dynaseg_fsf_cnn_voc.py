@@ -12,3 +12,6 @@ train_dataloader = None
 val_dataloader = None
 val_evaluator = None
 test_cfg = dict(type='TestLoop')
+# VOC images come in many sizes: automatic dynamic shapes instead of one
+# compiled graph per size.
+model = dict(compile=True)

@@ -15,29 +15,40 @@ published code (scikit-learn ``KMeans(n_init=10)`` on every pixel, the exact
 silhouette over every pixel; see :func:`exhaustive_num_segments`): the
 fractions of images with ``|k*_sub - k*_exh| <= 1`` and ``== 0``.
 
-``speed``: CPU cost of the models. (a) Per-image optimisation of
+``speed``: cost of the models, side by side in one run (on CUDA when a GPU
+is present). (a) Per-image optimisation of
 ``configs/dynaseg_fsf_cnn_bsds500.py`` at 481 x 321 (``--per-image-size``,
-the first ``--images`` image): milliseconds per optimiser step
-(``--iters`` steps, median of ``--repeats`` runs) plain, with
-``channels_last=True``, ``autocast='bfloat16'``, ``optimise_scale=0.5`` and
-the last two together, and per-image seconds = ms/step x the config's
+the first ``--images`` image): first-step seconds (compilation included)
+and milliseconds per optimiser step (``--iters`` steps, median of
+``--repeats`` runs) of the published loop written plainly in PyTorch
+(:func:`naive_loop_ms`), plain float32 eager, each speed option alone
+(``PER_IMAGE_OPTIONS``), the shipped default (compiled, bf16,
+channels-last; also on the transposed image, its second graph) and the
+default at half scale; per-image seconds = ms/step x the config's
 ``max_iters`` T (BSDS500 images rarely stop earlier at q' <= 3: see the
 quality benchmark's ``mean_iterations``). (b) Dataset-level inference
 images/s at 320 x 320 (``--dataset-size``, ``--batches``) of
 ``configs/dynaseg_fsf_cnn_coco.py`` and ``configs/dynaseg_fsf_r18_coco.py``
-(random weights: no ImageNet checkpoint needed). (c) Peak resident memory.
+(random weights: no ImageNet checkpoint needed), float32 and bf16 +
+channels-last. (c) Seconds per training iteration of the CNN COCO config
+(batch 4): float32, ``--amp``, + channels-last, + ``compile``. (d) Peak
+resident memory.
 
 ``quality``: BSDS500 segment covering (All / Fine / Coarse / Mean, every
-annotator) of per-image methods and of baselines, all on the same first
+annotator; predictions split into 4-connected components, and, for results
+saved since it was added, also each cluster label as one segment) of
+per-image methods and of baselines, all on the same first
 ``--num-images`` images of ``--split`` in one run: the DynaSeg FSF / SCF and
 DynaGuide configs, DynaSeg FSF with each speed option (``NETWORK_METHODS``),
 and k-means on Lab colour, Felzenszwalb and SLIC, i.e. the DynaGuide guides
 alone (``BASELINES``); with the seconds, iterations and final q' per image.
 ``--max-iters``, ``--optimise-scale`` and ``--autocast`` apply to every
 per-image method that does not set them itself (the configs' own settings
-otherwise: T = 1000 at full resolution in float32, hours per image on a
-2-core CPU). Finished (image, method) results are saved as they come, and a
-rerun with the same settings resumes (``--work-dir``).
+otherwise: T = 1000 at full resolution, compiled bf16 by default; the
+papers' float32 eager loop is ``dynaseg_fsf+float32_eager``). Finished
+(image, method) results, and each prediction as a label PNG under
+``<work_dir>/labels/<method>/``, are saved as they come, and a rerun with
+the same settings resumes (``--work-dir``).
 
 Example:
     python tools/benchmark.py demo --out work_dirs/benchmark_demo.json
@@ -79,7 +90,20 @@ EXHAUSTIVE_CHUNK = 1024
 
 def machine() -> dict:
     """What the numbers were measured on."""
+    flags, model = set(), platform.processor() or platform.machine()
+    if osp.isfile('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name':
+                    model = value.strip()
+                elif key.strip() == 'flags':
+                    flags = set(value.split())
     return dict(
+        cpu=model,
+        cpu_bf16=sorted(flags & {'avx512_bf16', 'amx_bf16'}),
+        gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else
+        None,
         cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(),
         torch=torch.__version__,
@@ -297,65 +321,193 @@ def _preprocess(model: torch.nn.Module, image: np.ndarray) -> torch.Tensor:
     return model.data_preprocessor(dict(inputs=[tensor]), False)['inputs']
 
 
-def _per_iteration_ms(model: torch.nn.Module, inputs: torch.Tensor,
-                      iters: int, repeats: int) -> float:
-    """Milliseconds of one optimiser step (forward, backward, step).
+# speed: the per-image options, each alone, then the shipped default (the
+# config as it is: compiled, bf16, channels-last); overrides of cfg.model.
+PLAIN = dict(autocast=None, channels_last=False, compile=False)
+PER_IMAGE_OPTIONS = {
+    'plain': PLAIN,
+    'channels_last': dict(PLAIN, channels_last=True),
+    'bf16_autocast': dict(PLAIN, autocast='bfloat16'),
+    'compile': dict(PLAIN, compile=dict(dynamic=False)),
+    'optimise_scale_0_5': dict(PLAIN, optimise_scale=0.5),
+    'default': {},
+    'default+optimise_scale_0_5': dict(optimise_scale=0.5),
+}
 
-    ``predict`` with ``stop_threshold=0`` and ``max_iters=iters`` runs
-    exactly ``iters`` steps and one more forward pass plus fixed work
-    (state copies, the labels); its median time over ``repeats`` runs,
-    after a one-step warm-up, divided by ``iters`` is an upper bound of a
-    step that approaches it as ``iters`` grows.
+
+def naive_loop_ms(image: torch.Tensor, iters: int, repeats: int) -> float:
+    """Milliseconds per step of the published per-image loop, written
+    plainly in PyTorch (Kanezaki 2020 / the DynaSeg reference): the same
+    network (3 x [conv3x3, ReLU, BN], 1x1 conv, BN; p = q = 100), CE to
+    the argmax plus FSF-weighted L1 continuity, SGD lr 0.1, momentum 0.9,
+    float32, eager, one ``.item()`` per step for q'."""
+    torch.manual_seed(0)
+    layers = []
+    for i in range(3):
+        layers += [
+            torch.nn.Conv2d(3 if i == 0 else 100, 100, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.BatchNorm2d(100)
+        ]
+    net = torch.nn.Sequential(*layers, torch.nn.Conv2d(100, 100, 1),
+                              torch.nn.BatchNorm2d(100)).to(image.device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+
+    def steps(count: int) -> None:
+        for _ in range(count):
+            response = net(image)
+            target = response.argmax(1)
+            q_prime = len(torch.unique(target))
+            continuity = (
+                (response[:, :, 1:] - response[:, :, :-1]).abs().mean() +
+                (response[:, :, :, 1:] - response[:, :, :, :-1]).abs().mean())
+            loss = torch.nn.functional.cross_entropy(
+                response, target) + q_prime / 15 * continuity
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    steps(1)
+    return round(
+        float(np.median([_timed(steps, iters)[1]
+                         for _ in range(repeats)])) / iters * 1000, 2)
+
+
+def per_image_timings(model: torch.nn.Module, inputs: torch.Tensor,
+                      iters: int, repeats: int) -> dict:
+    """First-step seconds and milliseconds per optimiser step.
+
+    ``predict`` with ``stop_threshold=0`` runs exactly ``max_iters``
+    steps plus fixed work (state copies, one more forward pass, the
+    labels). The first call (one step) includes any compilation for this
+    input size; a step costs the difference of the median times of
+    ``iters + 1`` and of 1 step, divided by ``iters``.
     """
     model.stop_threshold = 0
-    model.max_iters = 1
-    model.predict(inputs)
-    model.max_iters = iters
-    seconds = np.median(
-        [_timed(model.predict, inputs)[1] for _ in range(repeats)])
-    return round(float(seconds) / iters * 1000, 2)
+
+    def run(steps: int) -> float:
+        model.max_iters = steps
+        with torch.no_grad():
+            return _timed(model.predict, inputs)[1]
+
+    first = run(1)
+    one = np.median([run(1) for _ in range(repeats)])
+    many = np.median([run(iters + 1) for _ in range(repeats)])
+    return dict(
+        first_step_seconds=round(first, 2),
+        per_iteration_ms=round(float(many - one) / iters * 1000, 2))
+
+
+def train_iteration_seconds(config: str, variant: dict, batch: int,
+                            size: int, iters: int, device: str) -> float:
+    """Median seconds of a dataset-level training iteration
+    (``model.train_step``: preprocessing, forward, losses, backward, SGD)
+    on random ``batch`` x ``size`` x ``size`` images; ``variant`` may set
+    ``amp`` (bf16 :class:`AutocastOptimWrapper` on CPU, MMEngine's
+    ``AmpOptimWrapper`` on GPU), ``channels_last`` and ``compile``
+    (``torch.compile`` of ``train_step``, as MMEngine's ``compile=True``).
+    """
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(config)
+    model = _build_model(config).to(device)
+    wrapper_cfg = dict(cfg.optim_wrapper)
+    if variant.get('amp'):
+        wrapper_cfg['type'] = 'AmpOptimWrapper' if device == 'cuda' \
+            else 'AutocastOptimWrapper'
+    optim_wrapper = build_optim_wrapper(model, wrapper_cfg)
+    if variant.get('channels_last'):
+        model.to(memory_format=torch.channels_last)
+    step = torch.compile(model.train_step) if variant.get('compile') \
+        else model.train_step
+    from mmseg.structures import SegDataSample
+    generator = torch.Generator().manual_seed(0)
+    shape = (size, size)
+    data = dict(
+        inputs=[
+            torch.randint(0, 256, (3, ) + shape, generator=generator).byte()
+            for _ in range(batch)
+        ],
+        data_samples=[
+            SegDataSample(metainfo=dict(img_shape=shape, ori_shape=shape))
+            for _ in range(batch)
+        ])
+    model.train()
+    step(data, optim_wrapper)
+    return round(
+        float(
+            np.median([
+                _timed(step, data, optim_wrapper)[1] for _ in range(iters)
+            ])), 3)
 
 
 def bench_speed(args: argparse.Namespace) -> dict:
-    """Per-image optimisation ms/step, dataset-level images/s, peak RSS."""
+    """Per-image ms/step of each option, dataset-level images/s and
+    training seconds per iteration, peak RSS; all in this one run."""
     root = osp.dirname(osp.dirname(osp.abspath(__file__)))
     register_all_modules()
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
     path = _image_paths(args.images, 1)[0]
     height, width = args.per_image_size
     image = mmcv.imresize(mmcv.imread(path), (width, height))
     per_image_cfg = osp.join(root, 'configs', 'dynaseg_fsf_cnn_bsds500.py')
     max_iters = Config.fromfile(per_image_cfg).model.max_iters
-    options = dict(
-        plain={},
-        channels_last=dict(channels_last=True),
-        optimise_scale_0_5=dict(optimise_scale=0.5),
-        bf16_autocast=dict(autocast='bfloat16'),
-        optimise_scale_0_5_bf16=dict(optimise_scale=0.5, autocast='bfloat16'))
     per_image = {}
-    for name, overrides in options.items():
-        model = _build_model(per_image_cfg, **overrides)
-        ms = _per_iteration_ms(model, _preprocess(model, image), args.iters,
-                               args.repeats)
-        per_image[name] = dict(
-            per_iteration_ms=ms,
-            per_image_seconds=round(ms * max_iters / 1000, 1))
+    for name, overrides in PER_IMAGE_OPTIONS.items():
+        model = _build_model(per_image_cfg, **overrides).to(device)
+        inputs = _preprocess(model, image)
+        row = per_image_timings(model, inputs, args.iters, args.repeats)
+        if name == 'default':  # the other orientation: its own graph
+            portrait = per_image_timings(model, inputs.transpose(2, 3),
+                                         args.iters, args.repeats)
+            row.update({f'portrait_{k}': v for k, v in portrait.items()})
+        per_image[name] = row
+        if name == 'plain':
+            per_image['naive_loop'] = dict(
+                per_iteration_ms=naive_loop_ms(inputs, args.iters,
+                                               args.repeats))
+    for row in per_image.values():
+        row['per_image_seconds'] = round(
+            row['per_iteration_ms'] * max_iters / 1000, 1)
+        row['speedup_vs_plain'] = round(
+            per_image['plain']['per_iteration_ms'] /
+            row['per_iteration_ms'], 2)
+    fast = dict(amp=True, channels_last=True)
     dataset = {}
     for name in ('dynaseg_fsf_cnn_coco', 'dynaseg_fsf_r18_coco'):
-        model = _build_model(osp.join(root, 'configs', name + '.py')).eval()
         dataset[name] = {}
-        for batch in args.batches:
-            inputs = torch.rand(batch, 3, args.dataset_size,
-                                args.dataset_size)
-            with torch.no_grad():
-                model.predict(inputs)
-                seconds = np.median([
-                    _timed(model.predict, inputs)[1]
-                    for _ in range(args.repeats)
-                ])
-            dataset[name][f'batch_{batch}'] = round(batch / seconds, 2)
+        for variant, options in (('plain', {}), ('bf16+channels_last',
+                                                 fast)):
+            model = _build_model(osp.join(root, 'configs',
+                                          name + '.py')).to(device).eval()
+            if options.get('channels_last'):
+                model.to(memory_format=torch.channels_last)
+            for batch in args.batches:
+                inputs = torch.rand(batch, 3, args.dataset_size,
+                                    args.dataset_size, device=device)
+
+                def predict():
+                    with torch.no_grad(), torch.autocast(
+                            device, enabled=bool(options.get('amp'))):
+                        model.predict(inputs)
+
+                predict()
+                seconds = np.median(
+                    [_timed(predict)[1] for _ in range(args.repeats)])
+                dataset[name][f'{variant}_batch_{batch}'] = round(
+                    batch / seconds, 2)
+    coco_cfg = osp.join(root, 'configs', 'dynaseg_fsf_cnn_coco.py')
+    training = {
+        variant: train_iteration_seconds(coco_cfg, options, 4, args.dataset_size,
+                                         args.repeats, device)
+        for variant, options in (('plain', {}), ('amp', dict(amp=True)),
+                                 ('amp+channels_last', fast),
+                                 ('amp+channels_last+compile',
+                                  dict(fast, compile=True)))
+    }
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return dict(
         benchmark='speed',
+        device=device,
         per_image=dict(
             config='configs/dynaseg_fsf_cnn_bsds500.py',
             size=[height, width],
@@ -363,16 +515,29 @@ def bench_speed(args: argparse.Namespace) -> dict:
             timed_steps=args.iters,
             repeats=args.repeats,
             max_iters=max_iters,
-            per_image_note=(
-                'per_image_seconds = per_iteration_ms x max_iters (T): '
-                "BSDS500 images rarely reach q' <= 3 before T (see "
-                "mean_iterations of the quality benchmark)"),
-            options=per_image),
+            options={
+                name: PER_IMAGE_OPTIONS.get(name, 'plain PyTorch loop')
+                for name in per_image
+            },
+            note=('default = the config as shipped; portrait_* = the same '
+                  'model on the transposed image (a second compiled '
+                  'graph); first_step_seconds includes compilation; '
+                  'per_image_seconds = per_iteration_ms x max_iters'),
+            results=per_image),
         dataset_images_per_second=dict(
             size=[args.dataset_size, args.dataset_size],
             note='model.eval(), torch.no_grad(), model.predict, random '
-            'weights and inputs',
+            'weights and inputs; bf16+channels_last = tools/test.py --amp '
+            "with custom_hooks=[dict(type='ChannelsLastHook')]",
             **dataset),
+        train_iteration_seconds=dict(
+            config='configs/dynaseg_fsf_cnn_coco.py',
+            batch=4,
+            size=[args.dataset_size, args.dataset_size],
+            note='model.train_step on random images (no data loading); '
+            'amp = tools/train.py --amp, channels_last = ChannelsLastHook, '
+            'compile = compile=True in the config',
+            **training),
         peak_rss_mib=round(peak_kib / 1024, 1),
         machine=machine())
 
@@ -395,6 +560,11 @@ NETWORK_METHODS = {
     'dynaseg_fsf+half_scale+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py', {
         'model.optimise_scale': 0.5,
         'model.autocast': 'bfloat16'
+    }),
+    # the papers' arithmetic: float32, eager, contiguous (quality guard)
+    'dynaseg_fsf+float32_eager': ('configs/dynaseg_fsf_cnn_bsds500.py', {
+        'model.autocast': None,
+        'model.channels_last': False
     }),
 }
 # quality: name -> guide config of a baseline that segments the image by
@@ -531,6 +701,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
                 f"({state['settings']}); repeat them to resume, or pass "
                 'another --work-dir.')
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
+    label_cfg = dict(metric_cfg, pred_components=False)
     for position, index in enumerate(indices):
         stem = osp.splitext(
             osp.basename(dataset.get_data_info(index)['img_path']))[0]
@@ -539,12 +710,20 @@ def bench_quality(args: argparse.Namespace) -> dict:
             if name in done:
                 continue
             result = runners[name](index)
-            metric = METRICS.build(metric_cfg)
-            metric.process(None, [result.pop('sample')])
-            (covering, ) = metric.results
-            done[name] = dict(
-                result, **{mode: v.tolist()
-                           for mode, v in covering.items()})
+            sample = result.pop('sample')
+            labels = np.asarray(sample['pred_sem_seg']['data'])[0]
+            label_dir = osp.join(args.work_dir, 'labels', name)
+            os.makedirs(label_dir, exist_ok=True)
+            mmcv.imwrite(labels.astype(np.uint16),
+                         osp.join(label_dir, stem + '.png'))
+            scores = {}
+            for prefix, cfg in (('', metric_cfg), ('labels_', label_cfg)):
+                metric = METRICS.build(cfg)
+                metric.process(None, [sample])
+                (covering, ) = metric.results
+                scores.update({prefix + mode: v.tolist()
+                               for mode, v in covering.items()})
+            done[name] = dict(result, **scores)
             print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
                   f"{done[name]['seconds']:.1f} s, "
                   f"{done[name].get('iterations', '-')} iterations",
@@ -560,12 +739,19 @@ def bench_quality(args: argparse.Namespace) -> dict:
     for name in methods:
         metric = METRICS.build(metric_cfg)
         per_image = [state['images'][stem][name] for stem in stems]
-        results = [{
-            mode: np.asarray(r[mode], dtype=float)
-            for mode in ('all', 'fine', 'coarse')
-        } for r in per_image]
-        scores = metric.compute_metrics(results)
-        row = {key: round(value, 2) for key, value in scores.items()}
+        row = {}
+        for prefix, label in (('', ''), ('labels_', 'cluster_labels')):
+            if not all(prefix + 'all' in r for r in per_image):
+                continue  # saved before this scoring was recorded
+            scores = metric.compute_metrics([{
+                mode: np.asarray(r[prefix + mode], dtype=float)
+                for mode in ('all', 'fine', 'coarse')
+            } for r in per_image])
+            scores = {key: round(value, 2) for key, value in scores.items()}
+            if label:
+                row[label] = scores
+            else:
+                row.update(scores)
         row['seconds_per_image'] = round(
             float(np.mean([r['seconds'] for r in per_image])), 2)
         if name in NETWORK_METHODS:
@@ -576,7 +762,10 @@ def bench_quality(args: argparse.Namespace) -> dict:
         table[name] = row
     return dict(
         benchmark='quality',
-        metric='segment covering (best IoU), all annotators',
+        metric='segment covering (best IoU), all annotators; All/Fine/'
+        'Coarse/Mean: predictions split into 4-connected components '
+        '(Kanezaki 2020); cluster_labels: each predicted label one segment '
+        '(the DynaSeg reference script)',
         split=args.split,
         num_images=len(indices),
         images=stems,

@@ -52,7 +52,7 @@ import json
 import logging
 import os
 import os.path as osp
-import tempfile
+import sys
 import time
 from typing import Callable, Dict, List, Optional
 
@@ -63,7 +63,6 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
-from mmengine.utils import ProgressBar
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import MODELS, TRANSFORMS
 from torch import nn
@@ -76,7 +75,7 @@ from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
                                     write_png)
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.models.decode_heads.dynaseg_head import SILHOUETTE_KEY
-from mmdynaseg.utils import load_config
+from mmdynaseg.utils import load_config, write_text
 
 SUMMARY = 'summary.json'
 
@@ -127,17 +126,18 @@ def find_images(inputs: List[str]) -> List[str]:
     paths: List[str] = []
     for item in inputs:
         if osp.isdir(item):
+            # broken symbolic links are kept: loading reports them
             found = [
                 osp.join(item, name) for name in sorted(os.listdir(item))
                 if name.lower().endswith(IMG_EXTENSIONS)
-                and osp.isfile(osp.join(item, name))
+                and not osp.isdir(osp.join(item, name))
             ]
         elif osp.isfile(item):
             found = [item]
         else:
             found = sorted(
                 path for path in glob.glob(item, recursive=True)
-                if osp.isfile(path))
+                if not osp.isdir(path))
         if not found:
             raise SystemExit(
                 f'{item!r} is not an image file, a folder with images '
@@ -212,8 +212,12 @@ def load_image(path: str, max_size: int) -> dict:
     results['original_shape'] = image.shape[:2]
     long_side = max(image.shape[:2])
     if max_size and long_side > max_size:
-        image = mmcv.imrescale(
-            image, max_size / long_side, interpolation='area')
+        height, width = image.shape[:2]
+        scale = max_size / long_side
+        image = mmcv.imresize(
+            image, (max(1, round(width * scale)), max(1, round(
+                height * scale))),
+            interpolation='area')
         print_log(
             f"'{path}' is {results['original_shape'][1]} x "
             f"{results['original_shape'][0]} px, larger than --max-size "
@@ -228,11 +232,7 @@ def load_image(path: str, max_size: int) -> dict:
 
 def write_json(path: str, content: dict) -> None:
     """Write JSON atomically (temporary file in the folder, then rename)."""
-    handle, tmp = tempfile.mkstemp(
-        suffix='.json', prefix='.tmp-', dir=osp.dirname(path))
-    with os.fdopen(handle, 'w') as f:
-        json.dump(content, f, indent=2)
-    os.replace(tmp, path)
+    write_text(path, json.dumps(content, indent=2))
 
 
 def segment_image(model: nn.Module, results: dict) -> dict:
@@ -296,6 +296,13 @@ def main(argv: Optional[List[str]] = None) -> None:
             for name, folder in folders.items()
         }
 
+    for path in paths:
+        done = summary['images'].get(stem(path))
+        if done is not None and osp.normpath(done['image']) != path:
+            raise SystemExit(
+                f"'{path}' would overwrite the results of '{done['image']}' "
+                f"in {args.out} (both are '{stem(path)}.png'); pass another "
+                '--out folder for it, or rename it.')
     todo = [
         path for path in paths
         if stem(path) not in summary['images']
@@ -308,18 +315,26 @@ def main(argv: Optional[List[str]] = None) -> None:
     init_default_scope('mmseg')
     model = build_model(cfg, args.checkpoint, args.config, args.device)
     guidance = build_guidance(cfg)
-    progress = ProgressBar(len(todo))
-    for path in todo:
+    for position, path in enumerate(todo, 1):
+        prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
+        if optimises_per_image(cfg.model):
+            model.on_step = lambda step, total, q_prime: sys.stderr.write(
+                f"\r{prefix}: step {step}/{total}, q'={q_prime}  ")
         try:
             results = load_image(path, args.max_size)
             if guidance is not None:
                 results = guidance(results)
-        except (ImageLoadError, OSError, ValueError) as error:
-            print_log(
-                f'skipping: {error}', logger='current', level=logging.WARNING)
-            summary['skipped'][path] = str(error)
-        else:
             result = segment_image(model, results)
+        except Exception as error:  # one bad image must not end the run
+            reason = str(error) if isinstance(
+                error, (ImageLoadError, OSError, ValueError)) else (
+                    f"cannot segment '{path}' ({type(error).__name__}: "
+                    f'{error})')
+            print_log(
+                f'skipping: {reason}', logger='current',
+                level=logging.WARNING)
+            summary['skipped'][path] = reason
+        else:
             targets = outputs(path)
             write_png(targets['labels'], label_map_array(result['labels']))
             rgb = np.ascontiguousarray(results['img'][..., ::-1])
@@ -331,8 +346,10 @@ def main(argv: Optional[List[str]] = None) -> None:
                 original_size=list(results['original_shape']),
                 size=list(result['labels'].shape),
                 **result['stats'])
+            sys.stderr.write(
+                f"\r{prefix}: {result['stats']['num_labels']} labels, "
+                f"{result['stats']['seconds']:.1f} s\n")
         write_json(summary_path, summary)
-        progress.update()
     print(f"\n{len(summary['images'])} images segmented, "
           f"{len(summary['skipped'])} skipped; see {summary_path}")
 

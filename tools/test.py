@@ -43,6 +43,12 @@ def parse_args() -> argparse.Namespace:
         help='write every image blended with one colour per cluster to '
         'this folder as <image name>_overlay.png')
     parser.add_argument(
+        '--amp',
+        action='store_true',
+        help="run the network under autocast (MMEngine's TestLoop fp16: "
+        'float16 on GPU, bfloat16 on CPU); per-image configs set their own '
+        'precision (model.autocast)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -77,6 +83,8 @@ def main() -> None:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
     cfg.load_from = args.checkpoint
+    if args.amp:
+        cfg.test_cfg.fp16 = True
     if per_image and args.checkpoint is not None:
         cfg.model.init = 'checkpoint'  # refine the loaded weights per image
     if args.out or args.show_dir:

@@ -7,10 +7,12 @@ Example:
 import argparse
 import os
 
+import torch
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from mmdynaseg.engine import init_cpu_distributed
+from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import default_work_dir, load_config
 
 
@@ -24,7 +26,10 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='resume from the latest checkpoint in the work dir')
     parser.add_argument(
-        '--amp', action='store_true', help='enable mixed precision training')
+        '--amp',
+        action='store_true',
+        help='enable mixed precision training (GPU: float16 with loss '
+        'scaling, as MMSegmentation; CPU: bfloat16 autocast)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -46,12 +51,23 @@ def main() -> None:
     """Build the runner from the config and train."""
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
+    if optimises_per_image(cfg.model):
+        raise SystemExit(
+            f'{args.config} optimises a network on each test image alone '
+            '(PerImageDynaSeg): there is nothing to train. Run it with '
+            f'tools/test.py {args.config} (scores its test split) or '
+            f'tools/segment.py IMAGES --config {args.config} --out DIR; to '
+            'train one network on a dataset, use a config such as '
+            'configs/dynaseg_fsf_cnn_bsds500_trained.py.')
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
-    if args.amp:
+    if args.amp and torch.cuda.is_available():
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    elif args.amp:  # MMEngine's AmpOptimWrapper needs a GPU
+        cfg.optim_wrapper.type = 'AutocastOptimWrapper'
+        cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
     cfg.resume = args.resume or cfg.get('resume', False)
     init_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).train()

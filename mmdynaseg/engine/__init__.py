@@ -1,5 +1,7 @@
-"""Runner add-ons of mmdynaseg: hooks and distributed set-up."""
+"""Runner add-ons of mmdynaseg: hooks, optimizer wrappers, distributed
+set-up."""
 from .distributed import init_cpu_distributed
 from .hooks import *  # noqa: F401,F403
+from .optimizers import AutocastOptimWrapper
 
-__all__ = ['init_cpu_distributed']
+__all__ = ['init_cpu_distributed', 'AutocastOptimWrapper']

@@ -7,6 +7,8 @@ from typing import Dict, Optional
 import numpy as np
 from PIL import Image
 
+from ..utils import atomic_output
+
 IGNORE_INDEX = 255
 
 
@@ -105,7 +107,5 @@ class BaseGuide:
         if self.cache_dir is None:
             return
         os.makedirs(self.cache_dir, exist_ok=True)
-        path = self._cache_path(img_path)
-        partial = f'{path}.{os.getpid()}.partial.png'
-        Image.fromarray(labels).save(partial)
-        os.replace(partial, path)
+        with atomic_output(self._cache_path(img_path)) as tmp:
+            Image.fromarray(labels).save(tmp, 'PNG')

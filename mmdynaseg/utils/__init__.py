@@ -1,8 +1,12 @@
 """Utilities of mmdynaseg."""
 from .checkpoint import load_local_checkpoint
 from .config import ConfigError, check_config, default_work_dir, load_config
+from .fileio import (atomic_output, remove_partial_files, write_bytes,
+                     write_text)
+from .precision import supports_autocast, warn_once
 
 __all__ = [
     'ConfigError', 'check_config', 'default_work_dir', 'load_config',
-    'load_local_checkpoint'
+    'atomic_output', 'remove_partial_files', 'write_bytes', 'write_text',
+    'load_local_checkpoint', 'supports_autocast', 'warn_once'
 ]

@@ -51,7 +51,7 @@ def test_converts_listed_ids_and_reports_missing(converter, tree, capsys):
     np.testing.assert_array_equal(
         np.asarray(Image.open(out / 'labels27/val2017/000000000001.png')),
         COARSE)
-    report = (out / 'cocostuff27_conversion_report.txt').read_text()
+    report = (out / 'cocostuff27_conversion_report_val2017.txt').read_text()
     assert report.splitlines() == [
         '1 of 2 files skipped',
         f"{source / 'val2017/000000000002.png'}: missing"
@@ -89,7 +89,7 @@ def test_rerun_keeps_finished_outputs_and_fills_the_gaps(converter, tree):
     assert run(converter, source, out) == 0
     assert finished.read_bytes() == b'kept'
     assert labels(out) == ['000000000001.png', '000000000002.png']
-    assert (out / 'cocostuff27_conversion_report.txt').read_text() == (
+    assert (out / 'cocostuff27_conversion_report_val2017.txt').read_text() == (
         '0 of 2 files skipped\n')
 
 
@@ -112,20 +112,47 @@ def test_images_are_placed(converter, tree, tmp_path, mode):
     ]
 
 
-def test_failed_write_leaves_no_file(converter, tmp_path):
-
-    def write(tmp):
-        with open(tmp, 'w') as f:
-            f.write('half')
-        raise OSError('disk full')
-
-    with pytest.raises(OSError, match='disk full'):
-        converter._replace_atomically(str(tmp_path / 'label.png'), write)
-    assert os.listdir(tmp_path) == []
-
-
 def test_missing_split_list(converter, tree, capsys):
     source, out = tree
     assert run(converter, source, out, '--split-lists',
                str(out / 'elsewhere')) == 1
     assert 'data/cocostuff27/curated' in capsys.readouterr().err
+
+
+def test_partial_files_of_a_killed_run_are_removed(converter, tree):
+    source, out = tree
+    label_dir = out / 'labels27/val2017'
+    label_dir.mkdir(parents=True)
+    stale = label_dir / '.000000000001.png.k3j2.partial.png'
+    stale.write_bytes(b'half')
+    run(converter, source, out)
+    assert not stale.exists()
+    assert labels(out) == ['000000000001.png']
+
+
+def test_outputs_get_the_umask_permissions(converter, tree):
+    """Not mkstemp's owner-only 0600: colleagues can read the labels."""
+    source, out = tree
+    old = os.umask(0o022)
+    try:
+        run(converter, source, out)
+    finally:
+        os.umask(old)
+    for path in (out / 'labels27/val2017/000000000001.png',
+                 out / 'cocostuff27_conversion_report_val2017.txt'):
+        assert (path.stat().st_mode & 0o777) == 0o644, path
+
+
+def test_each_split_keeps_its_own_report(converter, tree):
+    source, out = tree
+    run(converter, source, out)
+    val_report = out / 'cocostuff27_conversion_report_val2017.txt'
+    before = val_report.read_text()
+    (out / 'curated/train2017').mkdir(parents=True, exist_ok=True)
+    (out / 'curated/train2017' / SPLIT_LIST).write_text('000000000005\n')
+    (source / 'train2017').mkdir(exist_ok=True)
+    Image.fromarray(FINE).save(source / 'train2017/000000000005.png')
+    assert converter.main(
+        [str(source), str(out), '--splits', 'train2017']) == 0
+    assert val_report.read_text() == before
+    assert (out / 'cocostuff27_conversion_report_train2017.txt').is_file()

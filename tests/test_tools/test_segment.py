@@ -129,7 +129,7 @@ def test_resume_skips_finished_images(segment_tool, folder, tmp_path,
         'deep', 'gray', 'large', 'rgb', 'rgba'
     ]
     assert list(again['skipped']) == [str(folder / 'corrupt.jpg')]
-    assert not list(out.rglob('.tmp-*'))  # no temporary file left
+    assert not list(out.rglob('.*.partial*'))  # no temporary file left
 
 
 def test_other_settings_are_refused(segment_tool, folder, tmp_path):
@@ -195,15 +195,15 @@ def test_dynaguide_config_gets_its_guide_and_skips_a_missing_one(
     config = segment_tool.__file__.replace(
         'tools/segment.py', 'configs/dynaguide_precomputed_cnn_bsds500.py')
     seen = []
-    loss_by_feat = MODELS.get('DynaSegHead').loss_by_feat
+    guide_loss = MODELS.get('DynaSegHead').guide_loss
 
     def record(head, seg_logits, samples):
         seen.append(samples[0].gt_guide.data.clone())
-        return loss_by_feat(head, seg_logits, samples)
+        return guide_loss(head, seg_logits, samples)
 
     out = tmp_path / 'out'
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(MODELS.get('DynaSegHead'), 'loss_by_feat', record)
+        patch.setattr(MODELS.get('DynaSegHead'), 'guide_loss', record)
         segment_tool.main([
             str(images), '--config', config, '--out',
             str(out), '--cfg-options', *TINY,
@@ -214,3 +214,38 @@ def test_dynaguide_config_gets_its_guide_and_skips_a_missing_one(
     (reason, ) = summary['skipped'].values()
     assert str(guides / 'b.png') in reason
     assert seen and torch.equal(seen[0][0], torch.from_numpy(halves).long())
+
+
+def test_tiny_thin_and_broken_images_are_reported_not_fatal(
+        segment_tool, tmp_path):
+    """A 1x1 image is skipped with a reason, a 3 x 100 image (1 px tall
+    after --max-size 32) is segmented, a broken link and an empty PNG are
+    named, and the images after them are still segmented."""
+    root = tmp_path / 'images'
+    root.mkdir()
+    Image.fromarray(np.full((1, 1, 3), 90, np.uint8)).save(root / 'a_dot.png')
+    thin = np.zeros((3, 100, 3), np.uint8)
+    thin[:, 50:] = 200
+    Image.fromarray(thin).save(root / 'b_thin.png')
+    (root / 'c_link.png').symlink_to(root / 'gone.png')
+    (root / 'd_empty.png').write_bytes(b'')
+    Image.fromarray(two_tone()).save(root / 'e_fine.png')
+    summary = run(segment_tool, [root], tmp_path / 'out')
+    assert sorted(summary['images']) == ['b_thin', 'e_fine']
+    assert summary['images']['b_thin']['size'] == [1, 32]
+    skipped = {k.split('/')[-1]: v for k, v in summary['skipped'].items()}
+    assert 'at least 2 pixels' in skipped['a_dot.png']
+    assert 'broken symbolic link' in skipped['c_link.png']
+    assert 'empty file (0 bytes)' in skipped['d_empty.png']
+
+
+def test_same_name_from_another_folder_is_not_taken_as_done(
+        segment_tool, tmp_path):
+    for camera in ('cam1', 'cam2'):
+        (tmp_path / camera).mkdir()
+    Image.fromarray(two_tone()).save(tmp_path / 'cam1/IMG_0001.png')
+    Image.fromarray(two_tone()[::-1]).save(tmp_path / 'cam2/IMG_0001.png')
+    out = tmp_path / 'out'
+    run(segment_tool, [tmp_path / 'cam1'], out)
+    with pytest.raises(SystemExit, match='would overwrite the results'):
+        run(segment_tool, [tmp_path / 'cam2'], out)

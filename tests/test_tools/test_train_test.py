@@ -108,3 +108,43 @@ def test_mim_train_entry_point(tiny_config, tmp_path):
         'train_cfg.val_interval=2'
     ], outside)
     assert (tmp_path / 'mim_work' / 'iter_2.pth').is_file(), log
+
+
+def test_amp_on_cpu_trains_and_tests_in_bf16(trained, tmp_path, repo_root):
+    """--amp without CUDA: bf16 autocast (AutocastOptimWrapper, no loss
+    scaling) for training, TestLoop fp16 for testing; channels-last via
+    ChannelsLastHook; finite losses and a checkpoint."""
+    tiny_config, _, _ = trained
+    config = tmp_path / 'tiny_channels_last.py'
+    config.write_text(f"_base_ = '{tiny_config}'\n"
+                      "custom_hooks = [dict(type='ChannelsLastHook')]\n")
+    work_dir = tmp_path / 'amp'
+    log = run([
+        str(config), '--amp', '--work-dir',
+        str(work_dir), '--cfg-options', 'train_cfg.max_iters=2'
+    ], tmp_path, repo_root / 'tools/train.py')
+    assert "'type': 'AutocastOptimWrapper'" in log or \
+        "type='AutocastOptimWrapper'" in log
+    assert 'nan' not in log.split('Iter(train)')[-1].lower()
+    checkpoint = work_dir / 'iter_2.pth'
+    assert checkpoint.is_file()
+    log = run([
+        str(config),
+        str(checkpoint), '--amp', '--work-dir',
+        str(tmp_path / 'amp_test')
+    ], tmp_path, repo_root / 'tools/test.py')
+    assert 'mIoU' in log
+
+
+def test_train_tool_explains_per_image_configs(tmp_path, repo_root):
+    result = subprocess.run([
+        sys.executable,
+        str(repo_root / 'tools/train.py'),
+        str(repo_root / 'configs/dynaseg_fsf_cnn_bsds500.py')
+    ],
+                            capture_output=True,
+                            text=True,
+                            cwd=tmp_path)
+    assert result.returncode != 0
+    assert 'nothing to train' in result.stderr
+    assert 'tools/segment.py' in result.stderr

@@ -8,8 +8,11 @@ images to ``<out>/images/<split>/<id>.jpg``.
 
 The run is resumable: outputs that exist are skipped, and each output is
 written to a temporary file and moved into place, so an interrupted run
-never leaves a half-written file. Missing or unreadable sources are skipped,
-listed at the end and in a report file; the exit code is then 1.
+never leaves a half-written file (the temporary files a killed run left,
+``.<name>.*.partial.*``, are deleted on the next run). Missing or unreadable
+sources are skipped, listed at the end and in a report file of the
+converted splits (``<out>/cocostuff27_conversion_report_<splits>.txt``, so
+converting another split keeps the first report); the exit code is then 1.
 
 Example:
     python tools/dataset_converters/cocostuff27.py \\
@@ -21,7 +24,6 @@ import os
 import os.path as osp
 import shutil
 import sys
-import tempfile
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -30,10 +32,11 @@ from PIL import Image
 
 from mmdynaseg.datasets.cocostuff27 import (FINE_TO_COARSE, IGNORE_INDEX,
                                             fine_to_coarse_lut)
+from mmdynaseg.utils import atomic_output, remove_partial_files, write_text
 
 SPLITS = ('train2017', 'val2017')
 SPLIT_LIST = 'Coco164kFull_Stuff_Coarse_7.txt'
-REPORT = 'cocostuff27_conversion_report.txt'
+REPORT = 'cocostuff27_conversion_report_{splits}.txt'
 LUT = fine_to_coarse_lut()
 # (source, destination, image mode or None for a label map)
 Task = Tuple[str, str, Optional[str]]
@@ -71,7 +74,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--nproc', type=int, default=1, help='worker processes')
     parser.add_argument(
         '--report',
-        help=f'problem report file (default: <out>/{REPORT})')
+        help='problem report file (default: <out>/'
+        f"{REPORT.format(splits='<split>[+<split>]')})")
     return parser.parse_args(argv)
 
 
@@ -109,19 +113,6 @@ def coarse_label(path: str) -> np.ndarray:
     return LUT[fine]
 
 
-def _replace_atomically(dst: str, write) -> None:
-    """Call ``write(tmp_path)`` and move the result to ``dst``."""
-    fd, tmp = tempfile.mkstemp(
-        prefix=f'.{osp.basename(dst)}.', dir=osp.dirname(dst))
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, dst)
-    finally:
-        if osp.lexists(tmp):
-            os.remove(tmp)
-
-
 def _symlink(src: str, tmp: str) -> None:
     os.remove(tmp)
     os.symlink(osp.abspath(src), tmp)
@@ -140,12 +131,14 @@ def process(task: Task) -> Optional[str]:
     try:
         if image_mode is None:
             label = coarse_label(src)
-            _replace_atomically(
-                dst, lambda tmp: Image.fromarray(label).save(tmp, 'PNG'))
+            with atomic_output(dst) as tmp:
+                Image.fromarray(label).save(tmp, 'PNG')
         elif image_mode == 'copy':
-            _replace_atomically(dst, lambda tmp: shutil.copyfile(src, tmp))
+            with atomic_output(dst) as tmp:
+                shutil.copyfile(src, tmp)
         else:
-            _replace_atomically(dst, lambda tmp: _symlink(src, tmp))
+            with atomic_output(dst) as tmp:
+                _symlink(src, tmp)
     except Exception as error:  # PIL and the file system raise many types
         return f'{src}: {str(error) or type(error).__name__}'
     return None
@@ -159,11 +152,13 @@ def build_tasks(args: argparse.Namespace) -> List[Task]:
         ids = read_split_list(osp.join(lists, split, SPLIT_LIST))
         label_dir = osp.join(args.out, 'labels27', split)
         os.makedirs(label_dir, exist_ok=True)
+        remove_partial_files(label_dir)
         tasks += [(osp.join(args.source, split, f'{i}.png'),
                    osp.join(label_dir, f'{i}.png'), None) for i in ids]
         if args.images:
             image_dir = osp.join(args.out, 'images', split)
             os.makedirs(image_dir, exist_ok=True)
+            remove_partial_files(image_dir)
             tasks += [(osp.join(args.images, split, f'{i}.jpg'),
                        osp.join(image_dir, f'{i}.jpg'), args.image_mode)
                       for i in ids]
@@ -174,14 +169,9 @@ def write_report(path: str, problems: List[str], num_tasks: int) -> None:
     """Write the problem list (or that there was none) to ``path``."""
     text = '\n'.join([f'{len(problems)} of {num_tasks} files skipped',
                       *problems]) + '\n'
-
-    def write(tmp: str) -> None:
-        with open(tmp, 'w') as f:
-            f.write(text)
-
     path = osp.abspath(path)
     os.makedirs(osp.dirname(path), exist_ok=True)
-    _replace_atomically(path, write)
+    write_text(path, text)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -202,7 +192,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     else:
         results = track_progress(process, tasks)
     problems = [problem for problem in results if problem]
-    report = args.report or osp.join(args.out, REPORT)
+    report = args.report or osp.join(
+        args.out, REPORT.format(splits='+'.join(args.splits)))
     write_report(report, problems, len(tasks))
     if problems:
         shown = problems[:20] + (['...'] if len(problems) > 20 else [])

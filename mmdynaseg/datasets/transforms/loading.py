@@ -1,4 +1,6 @@
 """Image loading that names the bad file and can skip it."""
+import os
+import os.path as osp
 from typing import Optional
 
 from mmcv.transforms import LoadImageFromFile
@@ -42,7 +44,7 @@ class LoadImageOrSkip(LoadImageFromFile):
         try:
             return super().transform(results)
         except Exception as error:  # decoders raise many types
-            reason = str(error) or type(error).__name__
+            reason = _reason(results['img_path'], error)
             message = (
                 f"cannot read image '{results['img_path']}' ({reason}). "
                 'Check that the file exists and is a valid image (re-save '
@@ -57,3 +59,13 @@ class LoadImageOrSkip(LoadImageFromFile):
 
     def __repr__(self) -> str:
         return f'{super().__repr__()[:-1]}, on_error={self.on_error!r})'
+
+
+def _reason(path: str, error: Exception) -> str:
+    """Why ``path`` could not be loaded, in words where the decoder's own
+    message would not say it (a broken link, an empty file)."""
+    if osp.islink(path) and not osp.exists(path):
+        return f'broken symbolic link to {os.readlink(path)!r}'
+    if osp.isfile(path) and osp.getsize(path) == 0:
+        return 'empty file (0 bytes)'
+    return str(error) or type(error).__name__

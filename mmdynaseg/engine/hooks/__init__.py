@@ -1,12 +1,14 @@
 """Hooks of mmdynaseg."""
+from .channels_last_hook import ChannelsLastHook
 from .cluster_prediction_writer_hook import (ClusterPredictionWriterHook,
                                              cluster_palette, label_map_array,
                                              overlay_clusters, write_png)
+from .non_finite_loss_hook import NonFiniteLossHook
 from .silhouette_hook import (SilhouetteHook, estimate_num_segments,
                               pixel_features, silhouette_from_distances)
 
 __all__ = [
-    'ClusterPredictionWriterHook', 'cluster_palette', 'label_map_array',
-    'overlay_clusters', 'write_png', 'SilhouetteHook', 'estimate_num_segments',
+    'ChannelsLastHook', 'ClusterPredictionWriterHook', 'cluster_palette', 'label_map_array',
+    'overlay_clusters', 'write_png', 'NonFiniteLossHook', 'SilhouetteHook', 'estimate_num_segments',
     'pixel_features', 'silhouette_from_distances'
 ]

@@ -1,7 +1,6 @@
 """Write predicted cluster maps and overlays during testing."""
 import os
 import os.path as osp
-import tempfile
 from functools import lru_cache
 from typing import Dict, Optional, Sequence
 
@@ -11,6 +10,8 @@ import numpy as np
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
+
+from mmdynaseg.utils import write_bytes
 
 MAX_CLUSTER_ID = int(np.iinfo(np.uint16).max)
 PALETTE_SEED = 0
@@ -89,11 +90,7 @@ def write_png(path: str, array: np.ndarray) -> None:
     ok, encoded = cv2.imencode('.png', array)
     if not ok:
         raise OSError(f'cannot encode {path!r} as PNG.')
-    handle, tmp = tempfile.mkstemp(
-        suffix='.png', prefix='.tmp-', dir=osp.dirname(path) or '.')
-    with os.fdopen(handle, 'wb') as f:
-        f.write(encoded.tobytes())
-    os.replace(tmp, path)
+    write_bytes(path, encoded.tobytes())
 
 
 def _stem(img_path: str) -> str:

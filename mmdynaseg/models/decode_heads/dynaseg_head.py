@@ -197,6 +197,58 @@ class DynaSegHead(BaseDecodeHead):
             guides.append(guide[0])
         return torch.stack(guides)
 
+    def dynamic_loss(self,
+                     seg_logits: Tensor,
+                     k_star: Optional[Tensor] = None) -> Dict[str, Tensor]:
+        """``L_sim + mu(q') L_con`` of every image, from tensors alone.
+
+        Eq. 1 and Eq. 6 (or the configured continuity loss) weighted by
+        Eq. 8 / 9 of each image's ``q'`` (``max(q', k*)`` when ``k_star`` is
+        given). It reads no data sample, so :class:`PerImageDynaSeg` can
+        ``torch.compile`` it with the network.
+
+        Args:
+            seg_logits (Tensor): Response ``r'`` at the input size,
+                (N, q, H, W), any float dtype and memory format: the losses
+                run on a float32, contiguous copy (much faster for the
+                spatial differences than channels-last).
+            k_star (Tensor, optional): ``k*`` per image, (N,), for the
+                silhouette floor.
+
+        Returns:
+            dict[str, Tensor]: ``loss_sim``, ``loss_con``, ``con``, ``mu``,
+            ``q_prime`` and, with ``k_star``, ``k_star`` (class docstring).
+        """
+        seg_logits = seg_logits.float().contiguous()
+        with torch.no_grad():
+            q_prime = count_clusters(seg_logits.argmax(dim=1),
+                                     self.out_channels)
+            weighted = q_prime if k_star is None else torch.maximum(
+                q_prime, k_star.to(q_prime))
+            mu = self.weighting(weighted)
+        loss_sim = self.loss_sim(seg_logits, reduction='none')
+        loss_con = self.loss_con(seg_logits, reduction='none')
+        losses = {
+            self.loss_sim.loss_name: loss_sim.mean(),
+            self.loss_con.loss_name: (mu * loss_con).mean(),
+            'con': loss_con.detach().mean(),
+            'mu': mu.mean(),
+            'q_prime': q_prime.float().mean(),
+        }
+        if k_star is not None:
+            losses['k_star'] = k_star.float().mean()
+        return losses
+
+    def guide_loss(self, seg_logits: Tensor,
+                   batch_data_samples: Sequence[SegDataSample]) -> Tensor:
+        """DynaGuide's ``lambda L_guide`` (batch mean) against the samples'
+        ``gt_guide``; ``seg_logits`` is the response at the input size."""
+        return self.loss_guide(
+            seg_logits.float().contiguous(),
+            self._guides(seg_logits, batch_data_samples),
+            keys=[s.metainfo.get('img_path') for s in batch_data_samples],
+            reduction='mean')
+
     def loss_by_feat(
             self, seg_logits: Tensor,
             batch_data_samples: Sequence[SegDataSample]
@@ -214,32 +266,14 @@ class DynaSegHead(BaseDecodeHead):
                 the guide.
 
         Returns:
-            dict[str, Tensor]: Loss terms and logged statistics.
+            dict[str, Tensor]: Loss terms and logged statistics
+            (:meth:`dynamic_loss`, plus ``loss_guide`` with the guide).
         """
         seg_logits = self._to_input_size(seg_logits, batch_data_samples)
-        with torch.no_grad():
-            q_prime = count_clusters(seg_logits.argmax(dim=1),
-                                     self.out_channels)
-            if self.silhouette_floor:
-                k_star = self._silhouette_k(batch_data_samples).to(q_prime)
-                mu = self.weighting(torch.maximum(q_prime, k_star))
-            else:
-                mu = self.weighting(q_prime)
-        loss_sim = self.loss_sim(seg_logits, reduction='none')
-        loss_con = self.loss_con(seg_logits, reduction='none')
-        losses = {
-            self.loss_sim.loss_name: loss_sim.mean(),
-            self.loss_con.loss_name: (mu * loss_con).mean(),
-            'con': loss_con.detach().mean(),
-            'mu': mu.mean(),
-            'q_prime': q_prime.float().mean(),
-        }
-        if self.silhouette_floor:
-            losses['k_star'] = k_star.float().mean()
+        k_star = self._silhouette_k(batch_data_samples).to(
+            seg_logits.device) if self.silhouette_floor else None
+        losses = self.dynamic_loss(seg_logits, k_star)
         if self.loss_guide is not None:
-            losses[self.loss_guide.loss_name] = self.loss_guide(
-                seg_logits,
-                self._guides(seg_logits, batch_data_samples),
-                keys=[s.metainfo.get('img_path') for s in batch_data_samples],
-                reduction='mean')
+            losses[self.loss_guide.loss_name] = self.guide_loss(
+                seg_logits, batch_data_samples)
         return losses

@@ -1,4 +1,5 @@
 """Dynamic weighting of the DynaSeg continuity term (Eq. 8-9)."""
+import math
 from typing import Optional
 
 import torch
@@ -48,18 +49,19 @@ class DynamicWeight(torch.nn.Module):
                 raise ValueError("policy='fixed' takes mu, not alpha: "
                                  "use dict(policy='fixed', mu=...).")
             mu = 1.0 if mu is None else float(mu)
-            if mu < 0:
-                raise ValueError(f'mu must be >= 0, got {mu}.')
+            if not (math.isfinite(mu) and mu >= 0):
+                raise ValueError(f'mu must be finite and >= 0, got {mu}.')
         else:
             if mu is not None:
                 raise ValueError(
                     f'policy={policy!r} computes mu from alpha and q\'; '
                     "drop mu or use policy='fixed'.")
             alpha = DEFAULT_ALPHA[policy] if alpha is None else float(alpha)
-            if alpha <= 0:
+            if not (math.isfinite(alpha) and alpha > 0):
                 raise ValueError(
-                    f'alpha must be > 0 for policy={policy!r}, got {alpha}; '
-                    f'the paper uses {DEFAULT_ALPHA[policy]:g}.')
+                    f'alpha must be finite and > 0 for policy={policy!r}, '
+                    f'got {alpha}; the paper uses '
+                    f'{DEFAULT_ALPHA[policy]:g}.')
         self.policy = policy
         self.alpha = alpha
         self.mu = mu

@@ -16,7 +16,8 @@ class SpatialContinuityLoss(PerImageLoss):
         L_con = mean |r'_{x+1,y} - r'_{x,y}| + mean |r'_{x,y+1} - r'_{x,y}|
 
     Each mean is over its own differences and all q channels, as in the
-    reference implementation's ``L1Loss`` against zeros. Unlike the published
+    reference implementation's ``L1Loss`` against zeros; a direction with
+    no pairs (a map one pixel high or wide) contributes 0, not NaN. Unlike the published
     COCO code, the term is computed on the live response, so its gradient
     reaches the whole network.
 
@@ -36,7 +37,9 @@ class SpatialContinuityLoss(PerImageLoss):
 
     def per_image(self, response: Tensor) -> Tensor:
         """Eq. 6 for each image, shape (N,)."""
-        vertical = response[:, :, 1:, :] - response[:, :, :-1, :]
-        horizontal = response[:, :, :, 1:] - response[:, :, :, :-1]
-        return (vertical.abs().flatten(1).mean(dim=1) +
-                horizontal.abs().flatten(1).mean(dim=1))
+        loss = response.new_zeros(response.shape[0])
+        for diff in (response[:, :, 1:, :] - response[:, :, :-1, :],
+                     response[:, :, :, 1:] - response[:, :, :, :-1]):
+            if diff.numel():
+                loss = loss + diff.abs().flatten(1).mean(dim=1)
+        return loss

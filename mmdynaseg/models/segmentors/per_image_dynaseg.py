@@ -1,6 +1,6 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
 import time
-from typing import Dict, Optional, Tuple, Union
+from typing import Callable, Dict, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -12,11 +12,15 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
+from ...utils import supports_autocast, warn_once
 from ..decode_heads.dynaseg_head import SILHOUETTE_KEY
 
 INITS = ('fresh', 'checkpoint')
 SILHOUETTE = 'silhouette'
 AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
+# image and, with the silhouette floor, its k* -> (response, losses)
+StepFunction = Callable[[Tensor, Optional[Tensor]],
+                        Tuple[Tensor, Dict[str, Tensor]]]
 
 
 def optimises_per_image(model_cfg: dict) -> bool:
@@ -82,6 +86,10 @@ class PerImageDynaSeg(EncoderDecoder):
     The optimisation runs under ``torch.enable_grad()`` (the test loop runs
     in ``no_grad``).
 
+    Progress: set the attribute ``on_step`` to a callable; it gets
+    ``(step, max_iters, q')`` after every forward pass (``tools/segment.py``
+    shows it).
+
     Per-image configs are not trained: :meth:`loss` raises; run them with
     ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
     images).
@@ -113,8 +121,22 @@ class PerImageDynaSeg(EncoderDecoder):
             fast on CPUs with bf16 support, or ``'float16'`` on GPU); the
             response is cast back to float32 for the losses, ``q'`` and the
             labels. Labels can differ where channels tie after rounding:
-            measure the quality (``tools/benchmark.py quality``). Defaults to
-            None (float32, as in the papers).
+            measure the quality (``tools/benchmark.py quality``). The
+            autocast weight cache is off, so every step sees the updated
+            weights whatever autocast context the caller is in. On a device
+            without fast support (:func:`mmdynaseg.utils.supports_autocast`)
+            it falls back to float32 with one warning. Defaults to None
+            (float32, as in the papers).
+        compile (bool | dict): Speed option: ``torch.compile`` the step's
+            forward pass and its dynamic loss
+            (:meth:`DynaSegHead.dynamic_loss`), with these keyword
+            arguments when a dict. Compiled once per model and input size:
+            the first step of a new size pays it. With ``dict(dynamic=
+            False)`` every size gets its own (fastest) graph until torch's
+            recompile limit (8), after which new sizes run eagerly; with
+            ``True`` automatic dynamic shapes cover every further size
+            after the second. Where compilation fails (e.g. no C++
+            compiler) it runs eagerly, with one warning. Defaults to False.
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).
     """
@@ -129,6 +151,7 @@ class PerImageDynaSeg(EncoderDecoder):
                  optimise_scale: float = 1.0,
                  channels_last: bool = False,
                  autocast: Optional[str] = None,
+                 compile: Union[bool, dict] = False,
                  **kwargs) -> None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -158,6 +181,10 @@ class PerImageDynaSeg(EncoderDecoder):
         self.optimise_scale = optimise_scale
         self.channels_last = channels_last
         self.autocast = autocast
+        self.compile_cfg = dict(compile) if isinstance(compile, dict) \
+            else ({} if compile else None)
+        self._compiled: Optional[Tuple[Callable, Callable]] = None
+        self.on_step: Optional[Callable[[int, int, int], None]] = None
         self._fresh_state = self._state_copy() if init == 'fresh' else None
 
     def _state_copy(self) -> Dict[str, Tensor]:
@@ -236,6 +263,14 @@ class PerImageDynaSeg(EncoderDecoder):
         height, width = image.shape[2:]
         image = image[..., top:height - bottom, left:width - right]
         size = tuple(image.shape[2:])
+        scaled = [int(side * self.optimise_scale) for side in size]
+        if scaled[0] * scaled[1] < 2:
+            raise ValueError(
+                f"'{sample.get('img_path', 'the image')}' is {size[1]} x "
+                f'{size[0]} px, {scaled[1]} x {scaled[0]} at optimise_scale='
+                f'{self.optimise_scale}: per-image optimisation needs at '
+                'least 2 pixels (BatchNorm statistics of one pixel are '
+                'undefined); use a larger image or a larger optimise_scale.')
         if self.optimise_scale != 1:
             image = resize(
                 image,
@@ -304,6 +339,77 @@ class PerImageDynaSeg(EncoderDecoder):
             loss_sample.gt_guide = sample.gt_guide
         return loss_sample
 
+    def _autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
+        """The autocast dtype to use on ``device`` (None: float32)."""
+        if self.autocast is None:
+            return None
+        if not supports_autocast(device.type, self.autocast):
+            warn_once(
+                f'PerImageDynaSeg(autocast={self.autocast!r}): this '
+                f'{device.type} has no fast {self.autocast} support; running '
+                'in float32 instead (set model.autocast=None to silence).')
+            return None
+        return AUTOCAST_DTYPES[self.autocast]
+
+    def _response(self,
+                  image: Tensor,
+                  dtype: Optional[torch.dtype] = None) -> Tensor:
+        """The response at the image size, float32 and contiguous.
+
+        The forward pass runs under autocast with ``dtype`` (None: float32)
+        and the weight cache off: an enclosing autocast context (MMEngine's
+        test loop) would otherwise keep serving the first step's casts of
+        the weights to every later step.
+        """
+        with torch.autocast(
+                image.device.type,
+                dtype=dtype,
+                enabled=dtype is not None,
+                cache_enabled=False):
+            response = self.decode_head(self.extract_feat(image))
+        if response.shape[2:] != image.shape[2:]:  # pyramid features
+            response = resize(
+                response.float(),
+                size=tuple(image.shape[2:]),
+                mode='bilinear',
+                align_corners=self.align_corners)
+        return response.float().contiguous()
+
+    def _step_function(self, device: torch.device) -> StepFunction:
+        """The response and :meth:`DynaSegHead.dynamic_loss` of an image.
+
+        With ``compile`` set, :meth:`_response` and the dynamic loss are
+        compiled as two graphs (once per model): the loss kernels then
+        read the contiguous float32 response; fused into the network's
+        graph they take its channels-last loop order, several times
+        slower for the spatial differences.
+        """
+        dtype = self._autocast_dtype(device)
+        loss_fn = self.decode_head.dynamic_loss
+        if self.compile_cfg is not None and self._compiled is None:
+            self._compiled = (torch.compile(self._response,
+                                            **self.compile_cfg),
+                              torch.compile(loss_fn, **self.compile_cfg))
+
+        def run(image: Tensor, k_star: Optional[Tensor]):
+            if self.compile_cfg is not None:
+                compiled_response, compiled_loss = self._compiled
+                try:
+                    response = compiled_response(image, dtype)
+                    return response, compiled_loss(response, k_star)
+                except Exception as error:  # no compiler, unsupported op
+                    warn_once(
+                        'PerImageDynaSeg(compile=True): torch.compile '
+                        f'failed ({type(error).__name__}: '
+                        f'{str(error).splitlines()[0][:200]}); running '
+                        'eagerly instead (set model.compile=False to '
+                        'silence).')
+                    self.compile_cfg = None
+            response = self._response(image, dtype)
+            return response, loss_fn(response, k_star)
+
+        return run
+
     def _optimise(self, image: Tensor, loss_sample: SegDataSample,
                   threshold: int) -> Tuple[Tensor, int, int]:
         """Run the per-image iterations (steps 2-3 of the class docstring).
@@ -312,7 +418,12 @@ class PerImageDynaSeg(EncoderDecoder):
             tuple: The detached response of the last forward pass, its
             ``q'`` and the number of optimiser steps taken.
         """
-        loss_samples = [loss_sample]
+        head = self.decode_head
+        k_star = None
+        if head.silhouette_floor:
+            k_star = torch.tensor([loss_sample.metainfo[SILHOUETTE_KEY]],
+                                  device=image.device)
+        step = self._step_function(image.device)
         optimizer = OPTIMIZERS.build(
             dict(self.optimizer_cfg, params=self.parameters()))
         devices = [image.device] if image.is_cuda else []
@@ -320,18 +431,17 @@ class PerImageDynaSeg(EncoderDecoder):
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
             for steps in range(self.max_iters + 1):
-                with torch.autocast(
-                        image.device.type,
-                        dtype=AUTOCAST_DTYPES.get(self.autocast),
-                        enabled=self.autocast is not None):
-                    logits = self.decode_head(self.extract_feat(image))
-                logits = logits.float()
-                losses = self.decode_head.loss_by_feat(logits, loss_samples)
+                response, losses = step(image, k_star)
+                if head.loss_guide is not None:
+                    losses[head.loss_guide.loss_name] = head.guide_loss(
+                        response, [loss_sample])
                 q_prime = int(losses['q_prime'].item())
+                if self.on_step is not None:
+                    self.on_step(steps, self.max_iters, q_prime)
                 if q_prime <= threshold or steps == self.max_iters:
                     break
                 loss, _ = self.parse_losses(losses)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-        return logits.detach(), q_prime, steps
+        return response.detach(), q_prime, steps

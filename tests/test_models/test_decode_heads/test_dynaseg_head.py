@@ -59,3 +59,33 @@ def test_continuity_gradient_reaches_backbone():
     first_conv = backbone.convs[0].conv.weight.grad
     assert first_conv is not None and first_conv.abs().sum() > 0
     assert head.conv_seg.weight.grad.abs().sum() > 0
+
+
+def test_dynamic_loss_is_layout_and_dtype_independent():
+    """A channels-last or bf16 response gives the losses of its float32,
+    contiguous copy (the loss runs on that copy), with gradients."""
+    _, head = build(alpha=2.0)
+    response = torch.randn(2, 6, 7, 9)
+    reference = head.dynamic_loss(response)
+    channels_last = response.contiguous(
+        memory_format=torch.channels_last).requires_grad_()
+    losses = head.dynamic_loss(channels_last)
+    for key, value in reference.items():
+        assert torch.equal(losses[key], value), key
+    losses['loss_con'].backward()
+    assert channels_last.grad.abs().sum() > 0
+    bf16 = response.bfloat16()
+    torch.testing.assert_close(
+        head.dynamic_loss(bf16)['loss_sim'],
+        head.dynamic_loss(bf16.float())['loss_sim'], rtol=0, atol=0)
+
+
+def test_dynamic_loss_with_k_star_floor():
+    """mu = max(q', k*) / alpha per image: k* = 5 lifts q' = 1 to 5."""
+    _, head = build(alpha=2.0)
+    response = torch.zeros(2, 6, 4, 4)
+    response[:, 0] = 1  # every pixel votes cluster 0: q' = 1
+    losses = head.dynamic_loss(response, torch.tensor([5, 1]))
+    assert losses['q_prime'].item() == 1
+    assert losses['mu'].item() == pytest.approx((5 / 2 + 1 / 2) / 2)
+    assert losses['k_star'].item() == 3

@@ -26,9 +26,12 @@ def test_fixed():
 
 @pytest.mark.parametrize('kwargs, match', [
     (dict(policy='fast'), "Unknown dynamic weighting policy 'fast'"),
-    (dict(policy='fsf', alpha=0), 'alpha must be > 0'),
-    (dict(policy='scf', alpha=-1), 'alpha must be > 0'),
-    (dict(policy='fixed', mu=-1), 'mu must be >= 0'),
+    (dict(policy='fsf', alpha=0), 'alpha must be finite and > 0'),
+    (dict(policy='scf', alpha=-1), 'alpha must be finite and > 0'),
+    (dict(policy='fsf', alpha=float('nan')), 'alpha must be finite'),
+    (dict(policy='scf', alpha=float('inf')), 'alpha must be finite'),
+    (dict(policy='fixed', mu=-1), 'mu must be finite and >= 0'),
+    (dict(policy='fixed', mu=float('nan')), 'mu must be finite'),
     (dict(policy='fixed', alpha=3), 'takes mu, not alpha'),
     (dict(policy='fsf', mu=3), 'drop mu'),
 ])

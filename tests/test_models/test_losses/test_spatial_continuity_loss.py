@@ -36,3 +36,11 @@ def test_per_image_values_and_gradient():
     assert loss.tolist() == pytest.approx([0.0, 3.0])
     loss.sum().backward()
     assert response.grad[1].abs().sum() > 0
+
+
+def test_one_pixel_high_map_has_no_vertical_term():
+    """A 1 x 3 map: only the two horizontal differences (|1| and |2|, mean
+    1.5 over one channel); no NaN from the empty vertical term."""
+    response = torch.tensor([[[[0.0, 1.0, 3.0]]]])
+    loss = SpatialContinuityLoss()(response)
+    assert loss.item() == pytest.approx(1.5)

@@ -231,17 +231,134 @@ def test_bf16_autocast_runs_the_network_in_bf16(monkeypatch):
     dtypes = []
     model.backbone.register_forward_hook(
         lambda module, args, out: dtypes.append(out[0].dtype))
-    loss_by_feat = model.decode_head.loss_by_feat
+    dynamic_loss = model.decode_head.dynamic_loss
 
-    def record(seg_logits, samples):
+    def record(seg_logits, k_star):
         dtypes.append(seg_logits.dtype)
-        return loss_by_feat(seg_logits, samples)
+        return dynamic_loss(seg_logits, k_star)
 
-    monkeypatch.setattr(model.decode_head, 'loss_by_feat', record)
+    monkeypatch.setattr(model.decode_head, 'dynamic_loss', record)
     result = segment(model, images(1))[0]
     assert dtypes == [torch.bfloat16, torch.float32] * 2
     assert result.iterations == 1
     assert result.seg_logits.data.dtype == torch.float32
+
+
+def test_bf16_inside_an_outer_autocast_context_gives_the_same_labels():
+    """MMEngine's TestLoop wraps test_step in autocast(enabled=False); the
+    weight cast cache must not then serve the first step's weights to
+    every later step (the labels would differ from a direct call)."""
+    from mmengine.runner.amp import autocast
+    image = images(1)
+    direct = segment(
+        tiny_model(autocast='bfloat16', max_iters=5, stop_threshold=0),
+        image)[0]
+    with autocast(enabled=False):
+        wrapped = segment(
+            tiny_model(autocast='bfloat16', max_iters=5, stop_threshold=0),
+            image)[0]
+    torch.testing.assert_close(wrapped.seg_logits.data,
+                               direct.seg_logits.data, rtol=0, atol=0)
+
+
+def test_cached_casts_would_freeze_the_weights():
+    """What the regression test above guards against: with the cache on,
+    an outer context keeps the first casts, so later steps change
+    nothing; without it they do."""
+    from mmengine.runner.amp import autocast
+    layer = torch.nn.Linear(2, 2)
+    x = torch.ones(1, 2)
+    outputs = []
+    for cache in (True, False):
+        with autocast(enabled=False):
+            with torch.autocast('cpu', torch.bfloat16, cache_enabled=cache):
+                first = layer(x)
+            with torch.no_grad():
+                layer.weight.add_(1)
+            with torch.autocast('cpu', torch.bfloat16, cache_enabled=cache):
+                outputs.append(torch.equal(layer(x), first))
+        with torch.no_grad():
+            layer.weight.sub_(1)
+    assert outputs == [True, False]
+
+
+def test_compiled_and_eager_give_the_same_labels():
+    """torch.compile fuses the forward pass and the losses; on a small
+    image the labels after 5 steps equal the eager ones on >= 99% of
+    pixels and the responses agree to 1e-3 (float32)."""
+    image = images(1)
+    eager = segment(tiny_model(max_iters=5, stop_threshold=0), image)[0]
+    compiled = segment(
+        tiny_model(max_iters=5, stop_threshold=0, compile=True), image)[0]
+    assert compiled.iterations == eager.iterations == 5
+    assert (labels(compiled) == labels(eager)).mean() >= 0.99
+    torch.testing.assert_close(
+        compiled.seg_logits.data, eager.seg_logits.data, atol=1e-3,
+        rtol=1e-3)
+
+
+def test_compiled_bf16_is_deterministic_and_reused_across_images():
+    """The shipped fast path (compiled, bf16, channels-last) repeats
+    exactly, and a second image of the same size compiles nothing new."""
+    import torch._dynamo.utils as dynamo_utils
+    fast = dict(
+        max_iters=3,
+        stop_threshold=0,
+        compile=True,
+        autocast='bfloat16',
+        channels_last=True)
+    model = tiny_model(**fast)
+    first = segment(model, images(2))
+    frames = dynamo_utils.counters['stats']['unique_graphs']
+    second = segment(model, images(2))
+    assert dynamo_utils.counters['stats']['unique_graphs'] == frames
+    again = segment(tiny_model(**fast), images(2))
+    for a, b, c in zip(first, second, again):
+        assert torch.equal(a.seg_logits.data, b.seg_logits.data)
+        assert torch.equal(a.seg_logits.data, c.seg_logits.data)
+
+
+def test_fast_path_falls_back_with_one_warning(monkeypatch):
+    """No compiler / no bf16: eager float32 results, one warning each."""
+    import mmdynaseg.models.segmentors.per_image_dynaseg as module
+    import mmdynaseg.utils.precision as precision
+
+    def broken_compile(function, **kwargs):
+        def run(*args):
+            raise RuntimeError('InvalidCxxCompiler: No working C++ compiler')
+
+        return run
+
+    messages = []
+    monkeypatch.setattr(module.torch, 'compile', broken_compile)
+    monkeypatch.setattr(module, 'supports_autocast', lambda *args: False)
+    monkeypatch.setattr(precision, '_warned', set())
+    monkeypatch.setattr(precision, 'print_log',
+                        lambda message, **kwargs: messages.append(message))
+    image = images(1)
+    fallback = segment(
+        tiny_model(compile=True, autocast='bfloat16'), image)[0]
+    fallback = segment(
+        tiny_model(compile=True, autocast='bfloat16'), image)[0]
+    plain = segment(tiny_model(), image)[0]
+    torch.testing.assert_close(fallback.seg_logits.data,
+                               plain.seg_logits.data, rtol=0, atol=0)
+    assert len(messages) == 2
+    assert 'float32' in messages[0] and 'bfloat16' in messages[0]
+    assert 'compile' in messages[1] and 'C++ compiler' in messages[1]
+
+
+def test_on_step_reports_every_forward_pass():
+    """(step, max_iters, q') after each forward: steps 0..T, the last q'
+    is the reported one."""
+    model = tiny_model(max_iters=3, stop_threshold=0)
+    seen = []
+    model.on_step = lambda *args: seen.append(args)
+    (sample, ) = segment(model, images(1))
+    assert [(step, total) for step, total, _ in seen] == [(0, 3), (1, 3),
+                                                          (2, 3), (3, 3)]
+    assert seen[-1][2] == sample.q_prime
+    assert all(1 <= q <= Q for _, _, q in seen)
 
 
 def test_padding_is_cut_before_optimising():

@@ -1,0 +1,4 @@
+"""Optimizer wrappers of mmdynaseg."""
+from .autocast_optim_wrapper import AutocastOptimWrapper
+
+__all__ = ['AutocastOptimWrapper']

@@ -1,0 +1,72 @@
+"""Atomic file writes: one home for every file mmdynaseg writes."""
+import glob
+import os
+import os.path as osp
+import tempfile
+from contextlib import contextmanager
+from typing import Iterator, List
+
+PARTIAL = '.partial'
+
+
+def _default_mode() -> int:
+    """``0o666`` minus the process umask: the mode ``open()`` would give."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextmanager
+def atomic_output(path: str) -> Iterator[str]:
+    """A temporary path beside ``path``, moved onto it when the block ends.
+
+    Write the file (or make a symlink) at the yielded path; when the block
+    finishes without error it is renamed onto ``path`` in one step, so a
+    reader, another process writing the same file or an interrupted run
+    never sees half a file; on error it is removed. The file gets the
+    permissions ``open()`` would give (``0o666`` minus the umask), not the
+    owner-only ``0o600`` of ``tempfile.mkstemp``. The temporary name is
+    ``.<name>.<random>.partial<ext>`` (the extension kept for writers
+    that infer the format from it); :func:`remove_partial_files` deletes
+    those a killed process left behind.
+
+    Args:
+        path (str): The file to write.
+
+    Yields:
+        str: The temporary path to write to (an empty file exists there).
+    """
+    name = osp.basename(path)
+    handle, tmp = tempfile.mkstemp(
+        prefix=f'.{name}.',
+        suffix=PARTIAL + osp.splitext(name)[1],
+        dir=osp.dirname(path) or '.')
+    os.close(handle)
+    try:
+        yield tmp
+        if not osp.islink(tmp):
+            os.chmod(tmp, _default_mode())
+        os.replace(tmp, path)
+    finally:
+        if osp.lexists(tmp):
+            os.remove(tmp)
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (:func:`atomic_output`)."""
+    with atomic_output(path) as tmp, open(tmp, 'wb') as f:
+        f.write(data)
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically."""
+    write_bytes(path, text.encode('utf-8'))
+
+
+def remove_partial_files(folder: str) -> List[str]:
+    """Delete the temporary files of interrupted :func:`atomic_output`
+    calls in ``folder``; return their paths."""
+    stale = glob.glob(osp.join(glob.escape(folder), f'.*{PARTIAL}*'))
+    for path in stale:
+        os.remove(path)
+    return stale

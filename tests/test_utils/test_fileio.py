@@ -1,0 +1,45 @@
+import os
+
+import pytest
+
+from mmdynaseg.utils import (atomic_output, remove_partial_files,
+                             write_bytes, write_text)
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_write_is_whole_and_gets_umask_mode(tmp_path, umask_022):
+    path = tmp_path / 'a.json'
+    write_text(str(path), 'new')
+    assert path.read_text() == 'new'
+    assert (path.stat().st_mode & 0o777) == 0o644  # not mkstemp's 0600
+    write_bytes(str(path), b'again')
+    assert path.read_bytes() == b'again'
+    assert os.listdir(tmp_path) == ['a.json']  # no temporary left
+
+
+def test_failed_write_leaves_the_old_file_and_no_partial(tmp_path):
+    path = tmp_path / 'labels.png'
+    path.write_bytes(b'old')
+    with pytest.raises(RuntimeError):
+        with atomic_output(str(path)) as tmp:
+            assert tmp.endswith('.partial.png')  # extension kept for PIL
+            with open(tmp, 'wb') as f:
+                f.write(b'half')
+            raise RuntimeError('killed')
+    assert path.read_bytes() == b'old'
+    assert os.listdir(tmp_path) == ['labels.png']
+
+
+def test_partial_files_of_killed_writers_are_removed(tmp_path):
+    (tmp_path / '.x.png.ab12.partial.png').write_bytes(b'')
+    (tmp_path / 'x.png').write_bytes(b'done')
+    (tmp_path / '.hidden').write_bytes(b'user file')
+    removed = remove_partial_files(str(tmp_path))
+    assert [os.path.basename(p) for p in removed] == ['.x.png.ab12.partial.png']
+    assert sorted(os.listdir(tmp_path)) == ['.hidden', 'x.png']
