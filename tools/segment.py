@@ -75,7 +75,8 @@ from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
                                     write_png)
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.models.decode_heads.dynaseg_head import SILHOUETTE_KEY
-from mmdynaseg.utils import load_config, write_text
+from mmdynaseg.utils import (CheckpointError, check_checkpoint, load_config,
+                             write_text)
 
 SUMMARY = 'summary.json'
 
@@ -165,7 +166,8 @@ def build_model(cfg: Config, checkpoint: Optional[str], config_path: str,
     """Build the config's model, load the checkpoint, move it to device.
 
     Raises:
-        SystemExit: If a dataset-trained config comes without checkpoint.
+        SystemExit: If a dataset-trained config comes without checkpoint,
+            or the checkpoint cannot be loaded or does not fit the model.
     """
     per_image = optimises_per_image(cfg.model)
     if checkpoint is None and not per_image:
@@ -177,7 +179,11 @@ def build_model(cfg: Config, checkpoint: Optional[str], config_path: str,
         cfg.model.init = 'checkpoint'  # refine the loaded weights per image
     model = MODELS.build(cfg.model)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        try:  # a file that is not a checkpoint, or of another model
+            check_checkpoint(checkpoint, model)
+        except CheckpointError as error:
+            raise SystemExit(str(error)) from None
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
     return model.to(device).eval()
 
 

@@ -16,11 +16,14 @@ import argparse
 import os
 
 from mmengine.config import DictAction
+from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
+from mmseg.registry import MODELS
 
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import default_work_dir, load_config
+from mmdynaseg.utils import (CheckpointError, check_checkpoint,
+                             default_work_dir, load_config)
 
 
 def parse_args() -> argparse.Namespace:
@@ -79,6 +82,12 @@ def main() -> None:
             f'checkpoint {args.checkpoint!r} does not exist; train one with '
             f'tools/train.py {args.config} (checkpoints are written to its '
             'work dir).')
+    if args.checkpoint is not None:
+        init_default_scope(cfg.get('default_scope', 'mmseg'))
+        try:  # a file that is not a checkpoint, or of another model
+            check_checkpoint(args.checkpoint, MODELS.build(cfg.model))
+        except CheckpointError as error:
+            raise SystemExit(str(error)) from None
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)

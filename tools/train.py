@@ -13,7 +13,8 @@ from mmengine.runner import Runner
 
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import default_work_dir, load_config
+from mmdynaseg.utils import (CheckpointError, default_work_dir, load_config,
+                             load_checkpoint_file)
 
 
 def parse_args() -> argparse.Namespace:
@@ -69,6 +70,11 @@ def main() -> None:
         cfg.optim_wrapper.type = 'AutocastOptimWrapper'
         cfg.optim_wrapper.setdefault('dtype', 'bfloat16')
     cfg.resume = args.resume or cfg.get('resume', False)
+    if cfg.get('load_from'):
+        try:  # MMEngine's own error would not name the file
+            load_checkpoint_file(cfg.load_from)
+        except (CheckpointError, FileNotFoundError) as error:
+            raise SystemExit(f'load_from: {error}') from None
     init_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).train()
 

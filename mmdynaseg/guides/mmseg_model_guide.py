@@ -33,8 +33,8 @@ class MMSegModelGuide(BaseGuide):
     workers that only read the cache, do not pay for them. The model is
     built with ``mmseg.registry.MODELS`` (no ``init_weights``, so no
     pretrained weights are fetched) and loaded with
-    ``mmengine.runner.load_checkpoint`` (strict), which takes local paths
-    through :func:`mmdynaseg.utils.load_local_checkpoint`.
+    ``mmengine.runner.load_checkpoint`` (strict; ``weights_only=True``
+    with MMEngine's types allow-listed: :mod:`mmdynaseg.utils.checkpoint`).
 
     Class ids of 255 or more (models with over 255 classes) would collide
     with the ignore value 255, so those are shifted up by one (255 -> 256,

@@ -1,36 +1,168 @@
-"""Loading MMEngine checkpoints under torch >= 2.6.
+"""MMEngine checkpoints under torch >= 2.6, with ``weights_only=True`` kept.
 
-torch 2.6 made ``torch.load`` default to ``weights_only=True``. MMEngine
-checkpoints hold more than tensors (the message hub's ``HistoryBuffer``
-objects with bound methods, numpy arrays), so MMEngine 0.10's local loader
-fails on them: in ``load_from``, ``resume`` and ``tools/test.py CKPT``.
-Importing mmdynaseg (which every config does through ``custom_imports``)
-replaces MMEngine's loader of local paths with one that loads them as torch
-< 2.6 did. As with any pickle, load only checkpoints you trust.
+torch 2.6 made ``torch.load`` default to ``weights_only=True``: only
+tensors, containers and allow-listed types are unpickled, so a checkpoint
+cannot run code when it is loaded. MMEngine checkpoints also hold the
+message hub's ``HistoryBuffer`` objects (whose statistics methods pickle
+as ``getattr(HistoryBuffer, 'min')``) and numeric numpy arrays and
+scalars.
+Importing mmdynaseg allow-lists exactly those types
+(:data:`MMENGINE_CHECKPOINT_GLOBALS`, ``torch.serialization.
+add_safe_globals``), so MMEngine's own loader reads them with the
+protection on; anything else in a checkpoint is refused.
+:func:`load_checkpoint_file` and :func:`check_checkpoint` give errors that
+name the file and the fix.
 """
 import os.path as osp
-from typing import Optional, Union
+import pickle
+import zipfile
+from typing import Dict, List, Optional, Union
 
+import numpy as np
 import torch
-from mmengine.runner import CheckpointLoader
+from mmengine.logging import HistoryBuffer
+from torch import nn
+
+try:  # numpy >= 2
+    from numpy._core.multiarray import _reconstruct, scalar
+except ImportError:  # numpy 1.x
+    from numpy.core.multiarray import _reconstruct, scalar
+
+# the numeric numpy dtypes' classes (a pickled dtype is built on them)
+_NUMERIC_DTYPES = sorted({
+    type(np.dtype(code))
+    for code in '?' + np.typecodes['AllInteger'] + np.typecodes['AllFloat']
+},
+                         key=str)
+MMENGINE_CHECKPOINT_GLOBALS = [
+    HistoryBuffer, getattr, np.ndarray, np.dtype, _reconstruct, scalar
+] + _NUMERIC_DTYPES
+torch.serialization.add_safe_globals(MMENGINE_CHECKPOINT_GLOBALS)
 
 
-@CheckpointLoader.register_scheme(prefixes='', force=True)
-def load_local_checkpoint(
+class CheckpointError(ValueError):
+    """A checkpoint file cannot be loaded, or does not fit the model."""
+
+
+def load_checkpoint_file(
         filename: str,
-        map_location: Optional[Union[str, torch.device]] = None) -> dict:
-    """Load a local checkpoint written by MMEngine (or any ``torch.save``).
+        map_location: Optional[Union[str, torch.device]] = 'cpu') -> dict:
+    """``torch.load(filename, weights_only=True)`` with clear errors.
 
     Args:
         filename (str): Path of the checkpoint.
         map_location (str | torch.device, optional): As in ``torch.load``.
+            Defaults to ``'cpu'``.
 
     Returns:
         dict: The checkpoint.
+
+    Raises:
+        FileNotFoundError: The file does not exist.
+        CheckpointError: The file is empty, truncated, not a checkpoint, or
+            holds pickled objects beyond MMEngine's (which are not run).
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(
             f'checkpoint {filename!r} does not exist; check the path given '
-            'to load_from, --resume or tools/test.py.')
-    return torch.load(filename, map_location=map_location, weights_only=False)
+            'to load_from, --resume, tools/test.py or --checkpoint.')
+    try:
+        return torch.load(
+            filename, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as error:
+        if 'Weights only load failed' not in str(error) or not (
+                _is_pickle_or_zip(filename)):
+            raise CheckpointError(_not_a_checkpoint(filename,
+                                                    error)) from None
+        unsafe = _unsafe_globals(filename)
+        raise CheckpointError(
+            f'checkpoint {filename!r} holds pickled objects that are not '
+            f'tensors or MMEngine training state ({", ".join(unsafe)}); '
+            'they were not loaded, since unpickling them could run code. '
+            'If you trust the file, keep only its weights: in Python, '
+            f"ckpt = torch.load({filename!r}, weights_only=False); "
+            "torch.save(dict(state_dict=ckpt['state_dict']), 'clean.pth') "
+            "(or ckpt itself if it is a state_dict), and load clean.pth."
+        ) from None
+    except (EOFError, RuntimeError, zipfile.BadZipFile) as error:
+        raise CheckpointError(_not_a_checkpoint(filename, error)) from None
+
+
+def _is_pickle_or_zip(filename: str) -> bool:
+    """Whether the file looks like a ``torch.save`` output (a zip archive,
+    or a legacy pickle, which starts with the PROTO opcode)."""
+    with open(filename, 'rb') as f:
+        if zipfile.is_zipfile(f):
+            return True
+        f.seek(0)
+        return f.read(1) == b'\x80'
+
+
+def _not_a_checkpoint(filename: str, error: Exception) -> str:
+    """Message for a file torch cannot read at all."""
+    size = osp.getsize(filename)
+    what = 'is empty (0 bytes)' if size == 0 else (
+        f'is not a readable PyTorch checkpoint ({size} bytes; '
+        f'{type(error).__name__}: {str(error).splitlines()[0][:150]})')
+    return (f'checkpoint {filename!r} {what}: it may be truncated by an '
+            'interrupted copy or download, or not a checkpoint; copy or '
+            'save it again.')
+
+
+def _unsafe_globals(filename: str) -> List[str]:
+    """The pickled globals of a checkpoint that are not allow-listed."""
+    try:
+        return torch.serialization.get_unsafe_globals_in_checkpoint(filename)
+    except Exception:  # a legacy (non-zip) file: torch cannot list them
+        return ['objects torch cannot list in this legacy format']
+
+
+def check_checkpoint(filename: str, model: nn.Module) -> Dict:
+    """Load a checkpoint and check that its weights fit ``model``.
+
+    Every parameter and buffer of the model must be in the checkpoint's
+    ``state_dict`` (``'module.'`` prefixes of distributed training are
+    ignored) with the same shape, and the checkpoint must hold nothing
+    else; otherwise loading it would silently keep random weights.
+
+    Args:
+        filename (str): Path of the checkpoint.
+        model (nn.Module): The model it is meant for.
+
+    Returns:
+        dict: The checkpoint (:func:`load_checkpoint_file`).
+
+    Raises:
+        CheckpointError: The file cannot be loaded or does not fit.
+    """
+    checkpoint = load_checkpoint_file(filename)
+    state = checkpoint.get('state_dict', checkpoint) \
+        if isinstance(checkpoint, dict) else None
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f'checkpoint {filename!r} holds no state_dict of weights.')
+    state = {
+        key[len('module.'):] if key.startswith('module.') else key: value
+        for key, value in state.items()
+    }
+    expected = model.state_dict()
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    mismatched = sorted(
+        f'{key} {tuple(state[key].shape)} vs {tuple(value.shape)}'
+        for key, value in expected.items()
+        if key in state and hasattr(state[key], 'shape')
+        and tuple(state[key].shape) != tuple(value.shape))
+    problems = [(label, keys) for label, keys in (
+        ('missing', missing), ('unexpected', unexpected),
+        ('of another shape (checkpoint vs model)', mismatched)) if keys]
+    if problems:
+        details = '; '.join(
+            f'{len(keys)} {label}: {", ".join(keys[:5])}'
+            f'{", ..." if len(keys) > 5 else ""}' for label, keys in problems)
+        raise CheckpointError(
+            f'checkpoint {filename!r} does not fit the config\'s model '
+            f'({details}). Use the checkpoint trained with this config, or '
+            'the config it was trained with.')
+    return checkpoint

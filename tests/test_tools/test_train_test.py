@@ -148,3 +148,36 @@ def test_train_tool_explains_per_image_configs(tmp_path, repo_root):
     assert result.returncode != 0
     assert 'nothing to train' in result.stderr
     assert 'tools/segment.py' in result.stderr
+
+
+@pytest.mark.parametrize('kind', ['garbage', 'other_model'])
+def test_test_tool_refuses_bad_or_unfitting_checkpoint(
+        trained, tmp_path, repo_root, kind):
+    """Before: exit 0 with random weights (only MMEngine's missing-keys
+    warning) or a bare UnpicklingError; now an error naming the file."""
+    import torch
+    tiny_config, work_dir, _ = trained
+    bad = tmp_path / f'{kind}.pth'
+    if kind == 'garbage':
+        bad.write_bytes(b'not a checkpoint')
+    else:
+        checkpoint = torch.load(work_dir / 'iter_4.pth', weights_only=True)
+        weight = checkpoint['state_dict'].pop('decode_head.conv_seg.weight')
+        checkpoint['state_dict']['decode_head.conv_seg.weight'] = \
+            weight[:2]
+        torch.save(checkpoint, bad)
+    result = subprocess.run([
+        sys.executable,
+        str(repo_root / 'tools/test.py'),
+        str(tiny_config),
+        str(bad), '--work-dir',
+        str(tmp_path / 'out')
+    ],
+                            capture_output=True,
+                            text=True,
+                            cwd=tmp_path)
+    assert result.returncode != 0
+    assert f'{kind}.pth' in result.stderr
+    expected = 'not a readable PyTorch checkpoint' if kind == 'garbage' \
+        else 'does not fit'
+    assert expected in result.stderr
