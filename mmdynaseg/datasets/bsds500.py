@@ -1,7 +1,11 @@
 """Berkeley Segmentation Dataset 500 (BSDS500)."""
+from typing import List
+
 import numpy as np
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
+
+from .split_folders import load_split
 
 NUM_SEGMENT_IDS = 256
 
@@ -45,3 +49,8 @@ class BSDS500Dataset(BaseSegDataset):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(img_suffix='.jpg', seg_map_suffix='.mat', **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """MMSeg's data list, with clear errors for a missing or empty
+        split (:func:`load_split`)."""
+        return load_split(self, super().load_data_list)

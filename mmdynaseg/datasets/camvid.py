@@ -1,8 +1,10 @@
 """CamVid road scenes, 11 classes (SegNet release)."""
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
+
+from .split_folders import load_split
 
 VOID = 11
 IGNORE_INDEX = 255
@@ -42,6 +44,11 @@ class CamVidDataset(BaseSegDataset):
     def __init__(self, img_suffix: str = '.jpg', **kwargs) -> None:
         super().__init__(
             img_suffix=img_suffix, seg_map_suffix='.png', **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """MMSeg's data list, with clear errors for a missing or empty
+        split (:func:`load_split`)."""
+        return load_split(self, super().load_data_list)
 
     @classmethod
     def get_label_map(cls,

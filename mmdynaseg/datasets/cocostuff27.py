@@ -1,8 +1,10 @@
 """COCO-Stuff-27: the curated IIC / PiCIE / STEGO unsupervised benchmark."""
+import os.path as osp
 from typing import List
 
 import numpy as np
 from mmengine import fileio
+from mmengine.logging import print_log
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
@@ -39,6 +41,16 @@ FINE_TO_COARSE = (
     23, 20, 21, 24, 15, 24, 22, 25, 15, 20, 17, 17, 22, 14, 18, 18, 18,
     18, 18, 18, 18, 26, 26, 19, 19, 24)
 CONVERTER = 'tools/dataset_converters/cocostuff27.py'
+SPLIT_LIST = 'Coco164kFull_Stuff_Coarse_7.txt'
+# the curated lists, shipped inside the package (PiCIE, MIT licence)
+CURATED_DIR = osp.join(osp.dirname(osp.abspath(__file__)),
+                       'cocostuff27_curated')
+
+
+def curated_split_list(split: str) -> str:
+    """Path of the shipped curated list of ``split`` (e.g. ``'val2017'``).
+    """
+    return osp.join(CURATED_DIR, split, SPLIT_LIST)
 
 
 def fine_to_coarse_lut() -> np.ndarray:
@@ -64,11 +76,15 @@ class COCOStuff27Dataset(BaseSegDataset):
     and 15 stuff classes (``FINE_TO_COARSE``). Expected layout under
     ``data_root``::
 
-        curated/{train2017,val2017}/Coco164kFull_Stuff_Coarse_7.txt
+        curated/{train2017,val2017}/Coco164kFull_Stuff_Coarse_7.txt  optional
         images/{train2017,val2017}/<id>.jpg
         labels27/{train2017,val2017}/<id>.png  uint8 0-26, 255 ignore
 
-    written by ``tools/dataset_converters/cocostuff27.py``. ``metainfo``
+    written by ``tools/dataset_converters/cocostuff27.py``. The curated
+    lists ship inside the package (:func:`curated_split_list`): when
+    ``ann_file`` does not exist and names such a list
+    (``.../<split>/Coco164kFull_Stuff_Coarse_7.txt``), the shipped one is
+    read, so only the images and label maps are needed. ``metainfo``
     also carries ``thing_ids`` (0-11) and ``stuff_ids`` (12-26).
 
     Args:
@@ -100,16 +116,25 @@ class COCOStuff27Dataset(BaseSegDataset):
     def load_data_list(self) -> List[dict]:
         """Read the split list and check that every listed file exists."""
         if not fileio.exists(self.ann_file, self.backend_args):
-            raise FileNotFoundError(
-                f"split list '{self.ann_file}' not found. The curated lists "
-                'ship in the mmdynaseg repository under '
-                'data/cocostuff27/curated/; copy them '
-                'to data_root or set ann_file (see data/README.md).')
+            split = osp.basename(osp.dirname(self.ann_file))
+            shipped = curated_split_list(split)
+            if osp.basename(self.ann_file) != SPLIT_LIST or not osp.isfile(
+                    shipped):
+                raise FileNotFoundError(
+                    f"split list '{self.ann_file}' not found; set ann_file "
+                    'to a list of image ids, or to curated/<split>/'
+                    f'{SPLIT_LIST} for the shipped curated lists '
+                    f"({CURATED_DIR}; see data/README.md).")
+            print_log(
+                f"'{self.ann_file}' not found: reading the shipped curated "
+                f"list '{shipped}'.",
+                logger='current')
+            self.ann_file = shipped
         data_list = super().load_data_list()
         if not data_list:
             raise ValueError(
-                f"split list '{self.ann_file}' is empty; restore it from "
-                'data/cocostuff27/curated/ in the mmdynaseg repository.')
+                f"split list '{self.ann_file}' is empty; restore it, or "
+                'delete it to use the shipped curated list.')
         missing = [
             path for info in data_list
             for path in (info['img_path'], info.get('seg_map_path'))

@@ -1,6 +1,7 @@
+import pytest
 import numpy as np
 import torch
-from mmseg.registry import METRICS
+from mmseg.registry import DATASETS, METRICS
 from PIL import Image
 
 from mmdynaseg.datasets import CamVidDataset
@@ -56,3 +57,17 @@ def test_metainfo():
     meta = CamVidDataset.METAINFO
     assert len(meta['classes']) == len(meta['palette']) == 11
     assert meta['classes'][6] == 'sign_symbol'
+
+
+@pytest.mark.parametrize('dataset_type', ['CamVidDataset', 'BSDS500Dataset'])
+def test_missing_or_empty_split_is_named(tmp_path, dataset_type):
+    prefix = dict(img_path='images/val', seg_map_path='labels/val')
+    cfg = dict(type=dataset_type, data_prefix=prefix, test_mode=True)
+    with pytest.raises(FileNotFoundError, match='does not exist') as error:
+        DATASETS.build(dict(cfg, data_root=str(tmp_path / 'nowhere')))
+    assert 'nowhere/images/val' in str(error.value)
+    assert 'data_root' in str(error.value)
+    (tmp_path / 'images/val').mkdir(parents=True)
+    (tmp_path / 'labels/val').mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="no '\\*.jpg' image"):
+        DATASETS.build(dict(cfg, data_root=str(tmp_path)))

@@ -49,10 +49,10 @@ def test_metainfo_has_27_classes_and_thing_stuff_ids():
     assert all(CLASSES[i].endswith('-stuff') for i in meta['stuff_ids'])
 
 
-def test_shipped_curated_split_lists(repo_root):
+def test_shipped_curated_split_lists():
+    from mmdynaseg.datasets.cocostuff27 import curated_split_list
     lists = {
-        split: (repo_root / 'data/cocostuff27/curated' / split /
-                SPLIT_LIST).read_text().split()
+        split: open(curated_split_list(split)).read().split()
         for split in ('train2017', 'val2017')
     }
     assert [len(lists[s]) for s in lists] == [49629, 2175]
@@ -153,8 +153,18 @@ def test_empty_split_list(tmp_path, dataset_from_config):
 
 def test_missing_split_list_says_where_the_lists_are(tmp_path):
     with pytest.raises(FileNotFoundError,
-                       match='nowhere.txt.*data/cocostuff27/curated'):
+                       match='nowhere.txt.*cocostuff27_curated'):
         COCOStuff27Dataset(
             ann_file='nowhere.txt',
             data_root=str(tmp_path),
             data_prefix=dict(img_path='images/val2017'))
+
+
+def test_shipped_list_is_read_when_data_root_has_none(tmp_path,
+                                                      dataset_from_config):
+    """Only images and label maps are needed: the curated list comes from
+    the package (here the images and maps of its 2,175 val ids are then
+    missing on disk)."""
+    with pytest.raises(FileNotFoundError,
+                       match='4350 file.*cocostuff27_curated'):
+        dataset_from_config('cocostuff27', 'val', data_root=str(tmp_path))

@@ -116,7 +116,7 @@ def test_missing_split_list(converter, tree, capsys):
     source, out = tree
     assert run(converter, source, out, '--split-lists',
                str(out / 'elsewhere')) == 1
-    assert 'data/cocostuff27/curated' in capsys.readouterr().err
+    assert 'cocostuff27_curated' in capsys.readouterr().err
 
 
 def test_partial_files_of_a_killed_run_are_removed(converter, tree):
@@ -156,3 +156,11 @@ def test_each_split_keeps_its_own_report(converter, tree):
         [str(source), str(out), '--splits', 'train2017']) == 0
     assert val_report.read_text() == before
     assert (out / 'cocostuff27_conversion_report_train2017.txt').is_file()
+
+
+def test_without_own_lists_the_shipped_ones_are_read(converter, tmp_path):
+    source, out = tmp_path / 'stuffthingmaps', tmp_path / 'out'
+    (source / 'val2017').mkdir(parents=True)
+    assert run(converter, source, out) == 1  # every listed map is missing
+    report = (out / 'cocostuff27_conversion_report_val2017.txt').read_text()
+    assert report.startswith('2175 of 2175 files skipped')

@@ -30,12 +30,13 @@ import numpy as np
 from mmengine.utils import track_parallel_progress, track_progress
 from PIL import Image
 
-from mmdynaseg.datasets.cocostuff27 import (FINE_TO_COARSE, IGNORE_INDEX,
+from mmdynaseg.datasets.cocostuff27 import (CURATED_DIR, FINE_TO_COARSE,
+                                            IGNORE_INDEX, SPLIT_LIST,
+                                            curated_split_list,
                                             fine_to_coarse_lut)
 from mmdynaseg.utils import atomic_output, remove_partial_files, write_text
 
 SPLITS = ('train2017', 'val2017')
-SPLIT_LIST = 'Coco164kFull_Stuff_Coarse_7.txt'
 REPORT = 'cocostuff27_conversion_report_{splits}.txt'
 LUT = fine_to_coarse_lut()
 # (source, destination, image mode or None for a label map)
@@ -58,8 +59,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--splits', nargs='+', choices=SPLITS, default=list(SPLITS))
     parser.add_argument(
         '--split-lists',
-        help=f'folder with <split>/{SPLIT_LIST} (default: <out>/curated, '
-        'where the repository ships them)')
+        help=f'folder with <split>/{SPLIT_LIST} (default: <out>/curated '
+        'where it has the list, else the curated lists shipped in the '
+        'package)')
     parser.add_argument(
         '--images',
         help='COCO image folder holding train2017/ and val2017/ with '
@@ -83,9 +85,9 @@ def read_split_list(path: str) -> List[str]:
     """Image ids of a split list, one per line (blank lines ignored)."""
     if not osp.isfile(path):
         raise FileNotFoundError(
-            f"split list '{path}' not found; the curated lists ship in the "
-            'mmdynaseg repository under data/cocostuff27/curated/ (or pass '
-            '--split-lists).')
+            f"split list '{path}' not found; pass --split-lists DIR (with "
+            f'<split>/{SPLIT_LIST}), or leave it out to use the curated '
+            f'lists shipped in the package ({CURATED_DIR}).')
     with open(path) as f:
         ids = [line.strip() for line in f if line.strip()]
     if not ids:
@@ -146,10 +148,12 @@ def process(task: Task) -> Optional[str]:
 
 def build_tasks(args: argparse.Namespace) -> List[Task]:
     """One task per listed label map (and image, with ``--images``)."""
-    lists = args.split_lists or osp.join(args.out, 'curated')
     tasks = []
     for split in args.splits:
-        ids = read_split_list(osp.join(lists, split, SPLIT_LIST))
+        own = osp.join(args.split_lists or osp.join(args.out, 'curated'),
+                       split, SPLIT_LIST)
+        ids = read_split_list(own if args.split_lists or osp.isfile(own) else
+                              curated_split_list(split))
         label_dir = osp.join(args.out, 'labels27', split)
         os.makedirs(label_dir, exist_ok=True)
         remove_partial_files(label_dir)

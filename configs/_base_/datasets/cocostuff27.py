@@ -1,6 +1,7 @@
 # COCO-Stuff-27 on the curated IIC / PiCIE / STEGO split lists (49,629
 # train2017 / 2,175 val2017 images, 27 coarse classes). Prepare it with
-# tools/dataset_converters/cocostuff27.py (see data/README.md).
+# tools/dataset_converters/cocostuff27.py (see data/README.md). The lists
+# ship inside mmdynaseg and are read when data_root has no curated/.
 dataset_type = 'COCOStuff27Dataset'
 data_root = 'data/cocostuff27'
 split_list = 'Coco164kFull_Stuff_Coarse_7.txt'
