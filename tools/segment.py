@@ -74,9 +74,8 @@ from mmdynaseg.datasets.transforms.loading import (ImageLoadError,
 from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
                                     write_png)
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.models.decode_heads.dynaseg_head import SILHOUETTE_KEY
-from mmdynaseg.utils import (CheckpointError, check_checkpoint, load_config,
-                             write_text)
+from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError,
+                             check_checkpoint, load_config, write_text)
 
 SUMMARY = 'summary.json'
 

@@ -4,10 +4,10 @@ from typing import Dict, List, Optional, Sequence
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from ..utils import IGNORE_INDEX
 from .split_folders import load_split
 
 VOID = 11
-IGNORE_INDEX = 255
 
 
 @DATASETS.register_module()

@@ -8,6 +8,8 @@ from mmengine.logging import print_log
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from ..utils import IGNORE_INDEX
+
 CLASSES = ('electronic-things', 'appliance-things', 'food-things',
            'furniture-things', 'indoor-things', 'kitchen-things',
            'accessory-things', 'animal-things', 'outdoor-things',
@@ -25,7 +27,6 @@ PALETTE = [[255, 160, 0], [210, 105, 30], [255, 215, 0], [160, 82, 45],
            [105, 105, 105], [153, 153, 153], [0, 90, 200]]
 THING_IDS = tuple(range(12))
 STUFF_IDS = tuple(range(12, 27))
-IGNORE_INDEX = 255
 # Coarse class of each COCO-Stuff fine id 0-181 (COCO category id - 1, the
 # pixel values of stuffthingmaps_trainval2017): things 0-90 -> 0-11, stuff
 # 91-181 -> 12-26, as used by IIC, PiCIE and STEGO.

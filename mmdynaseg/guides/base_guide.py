@@ -7,9 +7,8 @@ from typing import Dict, Optional
 import numpy as np
 from PIL import Image
 
-from ..utils import atomic_output
+from ..utils import IGNORE_INDEX, atomic_output
 
-IGNORE_INDEX = 255
 
 
 class BaseGuide:

@@ -7,9 +7,9 @@ from mmengine.logging import MMLogger, print_log
 from mmseg.registry import TASK_UTILS, TRANSFORMS
 
 from mmdynaseg import guides  # noqa: F401  (registers the guides)
+from mmdynaseg.utils import GUIDE_MAP_KEY
 from .loading import ON_ERROR
 
-GUIDE_MAP_KEY = 'gt_guide_map'
 
 
 @TRANSFORMS.register_module()

@@ -5,8 +5,7 @@ from mmengine.structures import PixelData
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import TRANSFORMS
 
-from mmdynaseg.models.decode_heads.dynaseg_head import GUIDE_KEY
-from .load_guidance import GUIDE_MAP_KEY
+from mmdynaseg.utils import GUIDE_KEY, GUIDE_MAP_KEY
 
 
 @TRANSFORMS.register_module()

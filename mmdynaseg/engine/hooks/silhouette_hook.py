@@ -11,7 +11,7 @@ from skimage.color import rgb2lab
 from sklearn.metrics import pairwise_distances
 from threadpoolctl import threadpool_limits
 
-from mmdynaseg.models.decode_heads.dynaseg_head import SILHOUETTE_KEY
+from mmdynaseg.utils import SILHOUETTE_KEY
 
 # Lab lightness spans [0, 100]; pixel coordinates are scaled to the same
 # range (along the longer side) before the xy weight is applied.

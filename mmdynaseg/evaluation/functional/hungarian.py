@@ -2,8 +2,8 @@
 from typing import Dict, NamedTuple, Tuple
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+from mmdynaseg.utils import max_overlap_matching
 from .class_scores import scores_from_areas
 
 
@@ -37,10 +37,7 @@ def match_clusters(confusion: np.ndarray) -> np.ndarray:
         np.ndarray: Shape (C,), the cluster matched to each class, or -1 for
         classes left unmatched (only when K < C).
     """
-    clusters, classes = linear_sum_assignment(confusion, maximize=True)
-    matched = np.full(confusion.shape[1], -1, dtype=np.int64)
-    matched[classes] = clusters
-    return matched
+    return max_overlap_matching(confusion)
 
 
 def matched_areas(confusion: np.ndarray,

@@ -10,10 +10,9 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 from torch import Tensor
 
+from ...utils import GUIDE_KEY, SILHOUETTE_KEY
 from ..utils import count_clusters
 
-SILHOUETTE_KEY = 'silhouette_k'
-GUIDE_KEY = 'gt_guide'
 
 
 @MODELS.register_module()

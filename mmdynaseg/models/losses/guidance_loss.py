@@ -5,9 +5,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from mmseg.registry import MODELS
-from scipy.optimize import linear_sum_assignment
 from torch import Tensor
 
+from ...utils import max_overlap_matching
 from .per_image_loss import PerImageLoss
 
 Mapping = Tuple[np.ndarray, np.ndarray]  # (pseudo-labels, their clusters)
@@ -20,7 +20,7 @@ def match_pseudo_labels(guide: Tensor, clusters: Tensor,
     The overlap matrix ``O[p, k]`` counts the pixels with pseudo-label
     ``p`` and cluster ``k`` (``ignore_index`` pixels left out); the
     assignment maximising the total overlap
-    (``scipy.optimize.linear_sum_assignment``) gives every pseudo-label
+    (:func:`mmdynaseg.utils.max_overlap_matching`) gives every pseudo-label
     its own cluster. When there are more pseudo-labels than clusters
     (e.g. superpixels), the pseudo-labels the assignment leaves out are
     mapped to the cluster they overlap most, as Kanezaki (2018) refines
@@ -48,10 +48,10 @@ def match_pseudo_labels(guide: Tensor, clusters: Tensor,
         minlength=len(labels) * len(ids)).reshape(len(labels), len(ids))
     overlap = overlap.cpu().numpy()
     ids = ids.cpu().numpy()
-    mapped = ids[overlap.argmax(axis=1)]
-    rows, cols = linear_sum_assignment(overlap, maximize=True)
-    mapped[rows] = ids[cols]
-    return labels.cpu().numpy(), mapped
+    matched = max_overlap_matching(overlap.T)  # a cluster per label
+    unmatched = matched < 0
+    matched[unmatched] = overlap[unmatched].argmax(axis=1)
+    return labels.cpu().numpy(), ids[matched]
 
 
 @MODELS.register_module()

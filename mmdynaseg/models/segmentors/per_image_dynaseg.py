@@ -12,8 +12,7 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ...utils import supports_autocast, warn_once
-from ..decode_heads.dynaseg_head import SILHOUETTE_KEY
+from ...utils import SILHOUETTE_KEY, supports_autocast, warn_once
 
 INITS = ('fresh', 'checkpoint')
 SILHOUETTE = 'silhouette'

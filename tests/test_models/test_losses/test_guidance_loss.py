@@ -80,8 +80,8 @@ def test_remap_interval_caches_the_mapping_per_key():
     response = one_hot_response(CLUSTERS)
     swapped = one_hot_response([[2, 2, 5, 5], [2, 2, 5, 5]])
     loss = GuidanceLoss(remap_interval=3)
-    with mock.patch.object(guidance_module, 'linear_sum_assignment',
-                           wraps=guidance_module.linear_sum_assignment) as lsa:
+    with mock.patch.object(guidance_module, 'max_overlap_matching',
+                           wraps=guidance_module.max_overlap_matching) as lsa:
         assert loss(response, GUIDE, keys=['a']).item() == approx(GOOD)
         # calls 2 and 3 reuse 0 -> 5, 1 -> 2 although the clusters swapped
         for _ in range(2):
@@ -106,8 +106,8 @@ def test_remap_interval_caches_the_mapping_per_key():
 
 def test_default_interval_rematches_every_call():
     loss = GuidanceLoss()
-    with mock.patch.object(guidance_module, 'linear_sum_assignment',
-                           wraps=guidance_module.linear_sum_assignment) as lsa:
+    with mock.patch.object(guidance_module, 'max_overlap_matching',
+                           wraps=guidance_module.max_overlap_matching) as lsa:
         for _ in range(3):
             loss(one_hot_response(CLUSTERS), GUIDE, keys=['a'])
     assert lsa.call_count == 3
