@@ -79,7 +79,7 @@ from mmseg.utils import register_all_modules
 from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances
 
-from mmdynaseg.engine.hooks.silhouette_hook import (
+from mmdynaseg.models.utils.silhouette import (
     estimate_num_segments, pixel_features, silhouette_samples_from_sums)
 from mmdynaseg.utils import load_config
 

@@ -4,11 +4,10 @@ from .cluster_prediction_writer_hook import (ClusterPredictionWriterHook,
                                              cluster_palette, label_map_array,
                                              overlay_clusters, write_png)
 from .non_finite_loss_hook import NonFiniteLossHook
-from .silhouette_hook import (SilhouetteHook, estimate_num_segments,
-                              pixel_features, silhouette_from_distances)
+from .silhouette_hook import SilhouetteHook
 
 __all__ = [
-    'ChannelsLastHook', 'ClusterPredictionWriterHook', 'cluster_palette', 'label_map_array',
-    'overlay_clusters', 'write_png', 'NonFiniteLossHook', 'SilhouetteHook', 'estimate_num_segments',
-    'pixel_features', 'silhouette_from_distances'
+    'ChannelsLastHook', 'ClusterPredictionWriterHook', 'cluster_palette',
+    'label_map_array', 'overlay_clusters', 'write_png', 'NonFiniteLossHook',
+    'SilhouetteHook'
 ]

@@ -13,6 +13,7 @@ from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
 from ...utils import SILHOUETTE_KEY, supports_autocast, warn_once
+from ..utils import estimate_num_segments
 
 INITS = ('fresh', 'checkpoint')
 SILHOUETTE = 'silhouette'
@@ -308,9 +309,6 @@ class PerImageDynaSeg(EncoderDecoder):
         if self.stop_threshold != SILHOUETTE and not getattr(
                 self.decode_head, 'silhouette_floor', False):
             return None
-        # imported here: the hook module imports the models package
-        from mmdynaseg.engine.hooks.silhouette_hook import \
-            estimate_num_segments
         preprocessor = self.data_preprocessor
         pixels = image[0].detach().float()
         if hasattr(preprocessor, 'std'):

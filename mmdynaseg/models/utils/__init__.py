@@ -1,4 +1,10 @@
 """Model utilities."""
 from .clusters import count_clusters
+from .silhouette import (estimate_num_segments, pixel_features,
+                         silhouette_from_distances,
+                         silhouette_samples_from_sums)
 
-__all__ = ['count_clusters']
+__all__ = [
+    'count_clusters', 'estimate_num_segments', 'pixel_features',
+    'silhouette_from_distances', 'silhouette_samples_from_sums'
+]

@@ -9,8 +9,9 @@ from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import euclidean_distances
 
 import mmdynaseg.engine.hooks.silhouette_hook as silhouette_module
-from mmdynaseg.engine import (SilhouetteHook, estimate_num_segments,
-                              pixel_features, silhouette_from_distances)
+from mmdynaseg.engine import SilhouetteHook
+from mmdynaseg.models.utils import (estimate_num_segments, pixel_features,
+                                    silhouette_from_distances)
 from mmdynaseg.utils import load_config
 
 COLOURS = [(200, 30, 30), (30, 200, 30), (30, 30, 200), (230, 220, 40),

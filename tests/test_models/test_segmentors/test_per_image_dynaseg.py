@@ -7,7 +7,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
-import mmdynaseg.engine.hooks.silhouette_hook as silhouette_hook
+import mmdynaseg.models.segmentors.per_image_dynaseg as per_image_module
 from mmdynaseg.models import PerImageDynaSeg, optimises_per_image
 
 SIZE = (16, 16)
@@ -167,7 +167,7 @@ def test_silhouette_threshold_uses_k_star_of_the_rgb_image(
         seen.append((image, kwargs))
         return Q
 
-    monkeypatch.setattr(silhouette_hook, 'estimate_num_segments',
+    monkeypatch.setattr(per_image_module, 'estimate_num_segments',
                         fake_estimate)
     model = tiny_model(
         stop_threshold='silhouette',
@@ -184,7 +184,7 @@ def test_silhouette_threshold_uses_k_star_of_the_rgb_image(
 
 
 def test_silhouette_floor_gets_k_star(monkeypatch):
-    monkeypatch.setattr(silhouette_hook, 'estimate_num_segments',
+    monkeypatch.setattr(per_image_module, 'estimate_num_segments',
                         lambda image, **kwargs: 5)
     model = tiny_model(head=dict(silhouette_floor=True), stop_threshold=0)
     (sample, ) = segment(model, images(1))
