@@ -497,8 +497,9 @@ def bench_speed(args: argparse.Namespace) -> dict:
                     batch / seconds, 2)
     coco_cfg = osp.join(root, 'configs', 'dynaseg_fsf_cnn_coco.py')
     training = {
-        variant: train_iteration_seconds(coco_cfg, options, 4, args.dataset_size,
-                                         args.repeats, device)
+        variant: train_iteration_seconds(coco_cfg, options, 4,
+                                         args.dataset_size, args.repeats,
+                                         device)
         for variant, options in (('plain', {}), ('amp', dict(amp=True)),
                                  ('amp+channels_last', fast),
                                  ('amp+channels_last+compile',

@@ -41,5 +41,6 @@ def test_partial_files_of_killed_writers_are_removed(tmp_path):
     (tmp_path / 'x.png').write_bytes(b'done')
     (tmp_path / '.hidden').write_bytes(b'user file')
     removed = remove_partial_files(str(tmp_path))
-    assert [os.path.basename(p) for p in removed] == ['.x.png.ab12.partial.png']
+    assert [os.path.basename(p)
+            for p in removed] == ['.x.png.ab12.partial.png']
     assert sorted(os.listdir(tmp_path)) == ['.hidden', 'x.png']

@@ -17,9 +17,9 @@ class SpatialContinuityLoss(PerImageLoss):
 
     Each mean is over its own differences and all q channels, as in the
     reference implementation's ``L1Loss`` against zeros; a direction with
-    no pairs (a map one pixel high or wide) contributes 0, not NaN. Unlike the published
-    COCO code, the term is computed on the live response, so its gradient
-    reaches the whole network.
+    no pairs (a map one pixel high or wide) contributes 0, not NaN. Unlike
+    the published COCO code, the term is computed on the live response, so
+    its gradient reaches the whole network.
 
     Args:
         loss_weight (float): Multiplier of the loss. Defaults to 1.0.
