@@ -320,9 +320,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     init_default_scope('mmseg')
     model = build_model(cfg, args.checkpoint, args.config, args.device)
     guidance = build_guidance(cfg)
+    per_image = optimises_per_image(cfg.model)
     for position, path in enumerate(todo, 1):
         prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
-        if optimises_per_image(cfg.model):
+        if per_image:
             model.on_step = lambda step, total, q_prime: sys.stderr.write(
                 f"\r{prefix}: step {step}/{total}, q'={q_prime}  ")
         try:

@@ -10,7 +10,6 @@ from PIL import Image
 from ..utils import IGNORE_INDEX, atomic_output
 
 
-
 class BaseGuide:
     """A source of guide pseudo-labels, computed once per image (DynaGuide).
 

@@ -11,7 +11,6 @@ from mmdynaseg.utils import GUIDE_MAP_KEY
 from .loading import ON_ERROR
 
 
-
 @TRANSFORMS.register_module()
 class LoadGuidance(BaseTransform):
     """Add the guide labels of the loaded image (DynaGuide).

@@ -14,7 +14,6 @@ from ...utils import GUIDE_KEY, SILHOUETTE_KEY
 from ..utils import count_clusters
 
 
-
 @MODELS.register_module()
 class DynaSegHead(BaseDecodeHead):
     """Linear classifier + BatchNorm giving the normalised response ``r'``.
