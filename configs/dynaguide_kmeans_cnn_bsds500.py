@@ -5,19 +5,27 @@
 # the Huber (smooth-L1) response difference to the right, down, down-right
 # and down-left neighbours, L_guide the cross-entropy against the guide's
 # pseudo-labels mapped to the clusters they overlap most (Hungarian on the
-# overlap matrix, recomputed every step). The network is DynaSeg's CNN
-# (p=q=100, M=3) with DynaGuide's skip from the first conv block. As the
-# DynaSeg per-image configs: at most 1,000 SGD steps (lr 0.1, momentum
-# 0.9), stop at q' <= 3, segment covering. Run it with
+# overlap matrix, recomputed every step; the published code maps them by
+# index, a bug). As the published code (train.py, model.py): DynaSeg's CNN
+# (p=q=100, M=3) plus the raw output of the first convolution, all 1,000
+# SGD steps (lr 0.1, momentum 0.9, no q' stop), labels from one eval-mode
+# forward pass after them. DynaSeg's schedule instead (stop at q' <= 3,
+# labels of the last train-mode pass, skip after the first block's ReLU
+# and BN): --cfg-options model.stop_threshold=3 model.predict_mode=train
+# model.backbone.first_skip=block. Run it with
 #   python tools/test.py configs/dynaguide_kmeans_cnn_bsds500.py
-# or tools/segment.py; the other guides: dynaguide_{slic,felzenszwalb,
-# precomputed}_cnn_bsds500.py.
-_base_ = './dynaseg_fsf_cnn_bsds500.py'
+# or tools/segment.py; the other guides: dynaguide_{kmeans5,slic,
+# felzenszwalb,precomputed}_cnn_bsds500.py.
+_base_ = [
+    '_base_/models/dynaseg_cnn_per_image.py', '_base_/datasets/bsds500.py',
+    '_base_/default_runtime.py'
+]
 model = dict(
-    backbone=dict(first_skip=True),
+    stop_threshold=None,
+    predict_mode='eval',
+    backbone=dict(first_skip='conv'),
     decode_head=dict(
         loss_con=dict(type='HuberContinuityLoss', delta=1.0, diagonals=True),
-        weighting=dict(type='DynamicWeight', policy='fsf', alpha=15.0),
         loss_guide=dict(
             type='GuidanceLoss', loss_weight=1.0, remap_interval=1)))
 # The guide is computed once per image (LoadGuidance, right after loading)
@@ -31,3 +39,8 @@ test_pipeline = [
         meta_keys=_base_.test_pipeline[-1]['meta_keys']),
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+# Nothing is trained: no training or validation loop.
+train_dataloader = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = dict(type='TestLoop')

@@ -9,7 +9,7 @@
 # checkpoint=...) for an MMSegmentation model.
 _base_ = './dynaseg_fsf_cnn_coco.py'
 model = dict(
-    backbone=dict(first_skip=True),
+    backbone=dict(first_skip='conv'),
     decode_head=dict(
         loss_con=dict(type='HuberContinuityLoss', delta=1.0, diagonals=True),
         loss_guide=dict(

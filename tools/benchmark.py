@@ -377,13 +377,13 @@ def per_image_timings(model: torch.nn.Module, inputs: torch.Tensor,
                       iters: int, repeats: int) -> dict:
     """First-step seconds and milliseconds per optimiser step.
 
-    ``predict`` with ``stop_threshold=0`` runs exactly ``max_iters``
+    ``predict`` with ``stop_threshold=None`` runs exactly ``max_iters``
     steps plus fixed work (state copies, one more forward pass, the
     labels). The first call (one step) includes any compilation for this
     input size; a step costs the difference of the median times of
     ``iters + 1`` and of 1 step, divided by ``iters``.
     """
-    model.stop_threshold = 0
+    model.stop_threshold = None
 
     def run(steps: int) -> float:
         model.max_iters = steps
@@ -702,7 +702,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
                 f"({state['settings']}); repeat them to resume, or pass "
                 'another --work-dir.')
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
-    label_cfg = dict(metric_cfg, pred_components=False)
+    prefixes = dict(components='', labels='labels_')
     for position, index in enumerate(indices):
         stem = osp.splitext(
             osp.basename(dataset.get_data_info(index)['img_path']))[0]
@@ -717,13 +717,14 @@ def bench_quality(args: argparse.Namespace) -> dict:
             os.makedirs(label_dir, exist_ok=True)
             mmcv.imwrite(labels.astype(np.uint16),
                          osp.join(label_dir, stem + '.png'))
-            scores = {}
-            for prefix, cfg in (('', metric_cfg), ('labels_', label_cfg)):
-                metric = METRICS.build(cfg)
-                metric.process(None, [sample])
-                (covering, ) = metric.results
-                scores.update({prefix + mode: v.tolist()
-                               for mode, v in covering.items()})
+            metric = METRICS.build(metric_cfg)
+            metric.process(None, [sample])
+            (covering, ) = metric.results
+            scores = {
+                prefixes[scoring] + mode: ious.tolist()
+                for scoring, modes in covering.items()
+                for mode, ious in modes.items()
+            }
             done[name] = dict(result, **scores)
             print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
                   f"{done[name]['seconds']:.1f} s, "
@@ -740,19 +741,21 @@ def bench_quality(args: argparse.Namespace) -> dict:
     for name in methods:
         metric = METRICS.build(metric_cfg)
         per_image = [state['images'][stem][name] for stem in stems]
-        row = {}
-        for prefix, label in (('', ''), ('labels_', 'cluster_labels')):
-            if not all(prefix + 'all' in r for r in per_image):
-                continue  # saved before this scoring was recorded
-            scores = metric.compute_metrics([{
+        scores = metric.compute_metrics([{
+            scoring: {
                 mode: np.asarray(r[prefix + mode], dtype=float)
                 for mode in ('all', 'fine', 'coarse')
-            } for r in per_image])
-            scores = {key: round(value, 2) for key, value in scores.items()}
-            if label:
-                row[label] = scores
-            else:
-                row.update(scores)
+            }
+            for scoring, prefix in prefixes.items()
+        } for r in per_image])
+        row = {
+            key: round(value, 2)
+            for key, value in scores.items() if '.' not in key
+        }
+        row['cluster_labels'] = {
+            key.split('.')[0]: round(value, 2)
+            for key, value in scores.items() if key.endswith('.labels')
+        }
         row['seconds_per_image'] = round(
             float(np.mean([r['seconds'] for r in per_image])), 2)
         if name in NETWORK_METHODS:

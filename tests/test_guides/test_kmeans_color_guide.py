@@ -40,3 +40,20 @@ def test_k_range_is_checked():
         KMeansColorGuide(k=1)
     with pytest.raises(ValueError, match='k must be'):
         KMeansColorGuide(k=255)
+
+
+def test_lightness_weight_decides_what_k_means_splits():
+    """Dark grey L*=21, light grey 50, dark red (23.7, 45.9, 35.6), light
+    red (48.4, 51.6, 28.4): as Lab, the greys and the reds are the two
+    groups (chroma ~58 apart vs L* ~28); with L* x 2.55 (OpenCV's 8-bit Lab,
+    the DynaGuide code) dark and light are."""
+    image = np.zeros((8, 8, 3), dtype=np.uint8)
+    image[:4, :4], image[:4, 4:] = (50, 50, 50), (120, 120, 120)
+    image[4:, :4], image[4:, 4:] = (120, 0, 0), (200, 70, 70)
+    lab = KMeansColorGuide(k=2, num_samples=None)('a.png', image)
+    assert lab[0, 0] == lab[0, 7] != lab[7, 0] == lab[7, 7]
+    opencv = KMeansColorGuide(k=2,
+                              num_samples=None,
+                              lightness_weight=2.55,
+                              n_init=10)('a.png', image)
+    assert opencv[0, 0] == opencv[7, 0] != opencv[0, 7] == opencv[7, 7]

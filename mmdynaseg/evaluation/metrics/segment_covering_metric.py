@@ -13,6 +13,11 @@ from ..functional import (COVERING_MODES, best_iou_per_segment,
                           connected_segments, covering_modes)
 
 _KEYS = dict(all='All', fine='Fine', coarse='Coarse', mean='Mean')
+# scoring -> (metric-name suffix, description)
+SCORINGS = {
+    'components': ('', '4-connected components (Kanezaki 2020)'),
+    'labels': ('.labels', 'cluster labels (DynaSeg reference script)'),
+}
 
 
 @METRICS.register_module()
@@ -40,11 +45,18 @@ class SegmentCoveringMetric(BaseMetric):
 
     Fine / coarse ties go to the first annotator with that count.
 
-    Predicted segments: with ``pred_components=True`` (default) the
-    prediction is split into its 4-connected components first
-    (``skimage.measure.label``, ``connectivity=1``), so two regions of one
-    cluster that do not touch are two segments; with ``False`` each distinct
-    predicted value is one segment, connected or not.
+    Predicted segments, two scorings of the same formula (both by default):
+
+    - ``'components'`` (``All``, ``Fine``, ``Coarse``, ``Mean``): the
+      prediction is split into its 4-connected components first
+      (``skimage.measure.label``, ``connectivity=1``), so two regions of
+      one cluster that do not touch are two segments, as Kanezaki (TIP
+      2020) scores;
+    - ``'labels'`` (``All.labels``, ..., ``Mean.labels``): each predicted
+      value is one segment, connected or not, as the DynaSeg reference
+      script (``calculate_mIOU.py``) scores. One cluster covering two
+      separate ground-truth segments scores 1.0 and 1.0 under the first,
+      0.5 and 0.5 under the second.
 
     Pixels whose ground truth equals ``ignore_index`` are removed from both
     the ground-truth and the predicted segments of that annotator, so the
@@ -58,8 +70,8 @@ class SegmentCoveringMetric(BaseMetric):
     :class:`BaseMetric`, so the result does not depend on the world size.
 
     Args:
-        pred_components (bool): Split predictions into 4-connected
-            components. Defaults to True.
+        scorings (Sequence[str]): Which of ``'components'`` and
+            ``'labels'`` to report. Defaults to both.
         ignore_index (int, optional): Ground-truth value to leave out; None
             keeps every value (use it when 255 is a real segment id).
             Defaults to 255.
@@ -69,17 +81,22 @@ class SegmentCoveringMetric(BaseMetric):
     """
 
     def __init__(self,
-                 pred_components: bool = True,
+                 scorings: Sequence[str] = tuple(SCORINGS),
                  ignore_index: Optional[int] = 255,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.pred_components = pred_components
+        unknown = set(scorings) - set(SCORINGS)
+        if unknown or not scorings:
+            raise ValueError(
+                f'scorings must be a non-empty subset of {tuple(SCORINGS)}, '
+                f'got {tuple(scorings)!r}.')
+        self.scorings = tuple(scorings)
         self.ignore_index = ignore_index
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
-        """Store each image's best IoUs per mode (``'all'``, ``'fine'``,
-        ``'coarse'``) in ``self.results``."""
+        """Store each image's best IoUs per scoring and mode (``'all'``,
+        ``'fine'``, ``'coarse'``) in ``self.results``."""
         for data_sample in data_samples:
             pred = _as_array(data_sample['pred_sem_seg'])
             pred = pred.reshape(pred.shape[-2:])  # (1, H, W) -> (H, W)
@@ -94,50 +111,63 @@ class SegmentCoveringMetric(BaseMetric):
                     f'{annotators.shape[1:]} of '
                     f"{data_sample.get('img_path')} differ in size; the "
                     'ground-truth maps must match their image.')
-            if self.pred_components:
-                pred = connected_segments(pred)
-            self.results.append(
-                covering_modes([
-                    best_iou_per_segment(gt, pred, self.ignore_index)
+            result = {}
+            for scoring in self.scorings:
+                segments = connected_segments(pred) \
+                    if scoring == 'components' else pred
+                result[scoring] = covering_modes([
+                    best_iou_per_segment(gt, segments, self.ignore_index)
                     for gt in annotators
-                ]))
+                ])
+            self.results.append(result)
 
     def compute_metrics(
-            self, results: List[Dict[str, np.ndarray]]) -> Dict[str, float]:
+            self, results: List[Dict[str, Dict[str, np.ndarray]]]
+    ) -> Dict[str, float]:
         """Pool the best IoUs over images and average each mode."""
-        pooled = {
-            mode: np.concatenate([r[mode] for r in results])
-            for mode in COVERING_MODES
-        }
-        empty = sum(r['all'].size == 0 for r in results)
+        empty = sum(r[self.scorings[0]]['all'].size == 0 for r in results)
         logger = MMLogger.get_current_instance()
-        if not pooled['all'].size:
+        if empty == len(results):
             print_log(
                 f'none of the {len(results)} images has a ground-truth '
                 'segment (all pixels ignore_index): the covering is nan.',
                 logger=logger,
                 level=logging.WARNING)
-            return {key: float('nan') for key in _KEYS.values()}
-        metrics = {
-            _KEYS[mode]: float(pooled[mode].mean() * 100)
-            for mode in COVERING_MODES
-        }
-        metrics['Mean'] = float(np.mean(list(metrics.values())))
-        table = PrettyTable(['Mode', 'Best IoU (%)', 'GT segments'])
-        for mode in COVERING_MODES:
-            table.add_row([
-                _KEYS[mode],
-                round(metrics[_KEYS[mode]], 2), pooled[mode].size
-            ])
-        table.add_row(['Mean', round(metrics['Mean'], 2), '-'])
-        segments = ('4-connected components'
-                    if self.pred_components else 'predicted labels')
+            return {
+                key + SCORINGS[scoring][0]: float('nan')
+                for key in _KEYS.values()
+                for scoring in self.scorings
+            }
+        table = PrettyTable(['Mode', 'GT segments'] + [
+            f'Best IoU (%), {SCORINGS[scoring][1]}'
+            for scoring in self.scorings
+        ])
+        metrics, columns = {}, []
+        for scoring in self.scorings:
+            pooled = {
+                mode: np.concatenate([r[scoring][mode] for r in results])
+                for mode in COVERING_MODES
+            }
+            values = [
+                float(pooled[mode].mean() * 100) for mode in COVERING_MODES
+            ]
+            values.append(float(np.mean(values)))
+            columns.append(values)
+            suffix = SCORINGS[scoring][0]
+            metrics.update({
+                key + suffix: value
+                for key, value in zip(_KEYS.values(), values)
+            })
+        sizes = [pooled[mode].size for mode in COVERING_MODES] + ['-']
+        for row, (key, size) in enumerate(zip(_KEYS.values(), sizes)):
+            table.add_row([key, size] +
+                          [round(values[row], 2) for values in columns])
         print_log(
             'protocol: segment covering, best IoU of each ground-truth '
             'segment, unweighted mean over segments pooled across images '
             f'(Kim et al. 2020 / DynaSeg); {len(results) - empty} images '
-            f'({empty} without a ground-truth segment skipped), predicted '
-            f'segments = {segments}:\n{table.get_string()}',
+            f'({empty} without a ground-truth segment skipped):\n'
+            f'{table.get_string()}',
             logger=logger)
         return metrics
 

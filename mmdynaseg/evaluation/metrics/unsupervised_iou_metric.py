@@ -14,7 +14,9 @@ from ..functional import (matched_areas, nanmean, scores_from_areas,
 
 PROTOCOLS = {
     'dataset': 'dataset-level Hungarian (PiCIE/STEGO)',
-    'per_image': 'per-image Hungarian (DynaSeg papers)',
+    'per_image': 'per-image Hungarian over the classes present',
+    'per_image_all': ('per-image Hungarian over all classes, absent ones '
+                      'scored (DynaSeg reference code)'),
 }
 
 
@@ -32,22 +34,28 @@ class UnsupervisedIoUMetric(BaseMetric):
     ``k``: IoU = TP / (TP + FP + FN), Acc = TP / (TP + FN); aAcc = matched
     pixels / labelled pixels.
 
-    Two protocols:
+    Three protocols:
 
     - ``'dataset'`` (PiCIE, STEGO): one confusion matrix summed over the
       split, one matching. ``IoU.<class>`` and ``Acc.<class>`` come from it;
       mIoU / mAcc are means over classes, leaving out a class whose value is
       undefined (no ground-truth pixel in the split, and for IoU no pixel in
       its matched cluster either).
-    - ``'per_image'`` (what the DynaSeg papers report on COCO): one matching
-      per image, among the classes present in that image's ground truth
-      (non-ignored pixels) only; the other classes take part neither in the
-      matching nor in the image's scores. Per image: mIoU / mAcc = means over
-      its present classes, aAcc = matched pixels / labelled pixels. The
-      split's mIoU / mAcc / aAcc are means over images; ``IoU.<class>`` is
-      the mean over the images that contain the class (reported as nan, with
-      a warning, only if no image does). Images with no labelled pixel are
-      skipped, and their number is logged.
+    - ``'per_image'`` (the DynaSeg papers' per-image COCO matching, ours):
+      one matching per image, among the classes present in that image's
+      ground truth (non-ignored pixels) only; the other classes take part
+      neither in the matching nor in the image's scores. Per image: mIoU /
+      mAcc = means over its present classes, aAcc = matched pixels /
+      labelled pixels. The split's mIoU / mAcc / aAcc are means over images;
+      ``IoU.<class>`` is the mean over the images where it is defined
+      (reported as nan, with a warning, only if no image does). Images with
+      no labelled pixel are skipped, and their number is logged.
+    - ``'per_image_all'`` (the DynaSeg reference evaluator,
+      ``cluster_mIoU_evaluator.py``, run per image): as ``'per_image'``,
+      but all C classes take part in each image's matching, and a class
+      absent from the image whose matched cluster has pixels scores IoU 0
+      (its IoU is undefined, and left out, only when that cluster is
+      empty). Lower than ``'per_image'`` on the same predictions.
 
     Things / stuff: if ``dataset_meta`` has ``thing_ids`` and ``stuff_ids``
     (class indices, e.g. COCO-Stuff-27: things 0-11, stuff 12-26), also
@@ -70,8 +78,8 @@ class UnsupervisedIoUMetric(BaseMetric):
         num_clusters (int, optional): K. Defaults to the largest predicted
             cluster id + 1 seen over the split.
         ignore_index (int): Ground-truth value to ignore. Defaults to 255.
-        protocol (str): ``'dataset'`` or ``'per_image'``. Defaults to
-            ``'dataset'``.
+        protocol (str): ``'dataset'``, ``'per_image'`` or
+            ``'per_image_all'``. Defaults to ``'dataset'``.
         collect_device (str): ``'cpu'`` or ``'gpu'`` for gathering results
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names.
@@ -96,8 +104,8 @@ class UnsupervisedIoUMetric(BaseMetric):
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         """Store one result per image in ``self.results``.
 
-        ``'dataset'``: the image's K x C confusion matrix. ``'per_image'``:
-        the image's matched pixel counts, a 3 x C array of rows TP, GT and
+        ``'dataset'``: the image's K x C confusion matrix. Per image: the
+        image's matched pixel counts, a 3 x C array of rows TP, GT and
         predicted pixels of each class's matched cluster.
         """
         num_classes = len(self.dataset_meta['classes'])
@@ -107,7 +115,8 @@ class UnsupervisedIoUMetric(BaseMetric):
             if self.protocol == 'dataset':
                 self.results.append(confusion)
             else:
-                areas = matched_areas(confusion, present_only=True)
+                areas = matched_areas(
+                    confusion, present_only=self.protocol == 'per_image')
                 self.results.append(
                     np.stack([areas.tp, areas.gt, areas.pred]))
 

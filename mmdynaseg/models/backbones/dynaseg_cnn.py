@@ -6,6 +6,8 @@ from mmengine.model import BaseModule
 from mmseg.registry import MODELS
 from torch import Tensor, nn
 
+SKIPS = (None, 'conv', 'block')
+
 
 @MODELS.register_module()
 class DynaSegCNN(BaseModule):
@@ -14,18 +16,22 @@ class DynaSegCNN(BaseModule):
     The output keeps the input resolution, so every pixel gets its own
     p-dimensional feature (Kanezaki 2020; DynaSeg §3.2.1).
 
-    With ``first_skip=True`` it is the network of DynaGuide (Guermazi, Khan,
-    Ksantini 2026): the output of the first component is added to the
-    output of the last (a skip connection from the first conv block), so
-    the fine detail of the first layer reaches the response directly.
+    With ``first_skip`` it is the network of DynaGuide (Guermazi, Khan,
+    Ksantini 2026): the first layer's output is added to the last
+    component's, so its fine detail reaches the response directly.
+    ``'conv'`` adds the raw output of the first convolution, before its
+    ReLU and BatchNorm, as the published DynaGuide code does
+    (``model.py``: ``residual = self.conv1(x)``); ``'block'`` adds the
+    first component's output, after them.
 
     Args:
         in_channels (int): Image channels. Defaults to 3.
         channels (int): Feature channels ``p``. Defaults to 100.
         num_convs (int): Number of components ``M`` (>= 1, >= 2 with
             ``first_skip``). Defaults to 3.
-        first_skip (bool): Add the first component's output to the last
-            one's (DynaGuide). Defaults to False (DynaSeg).
+        first_skip (str, optional): ``'conv'`` or ``'block'``: what of the
+            first component to add to the last one's output (DynaGuide).
+            Defaults to None (no skip, DynaSeg).
         norm_cfg (dict): Normalisation layer; use ``SyncBN`` for distributed
             training. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation layer. Defaults to ``dict(type='ReLU')``.
@@ -36,13 +42,16 @@ class DynaSegCNN(BaseModule):
                  in_channels: int = 3,
                  channels: int = 100,
                  num_convs: int = 3,
-                 first_skip: bool = False,
+                 first_skip: Optional[str] = None,
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg)
         if num_convs < 1:
             raise ValueError(f'num_convs (M) must be >= 1, got {num_convs}.')
+        if first_skip not in SKIPS:
+            raise ValueError(f'first_skip must be one of {SKIPS}, got '
+                             f'{first_skip!r}.')
         if first_skip and num_convs < 2:
             raise ValueError('first_skip adds the first conv block to the '
                              'last one: it needs num_convs >= 2, got '
@@ -61,8 +70,14 @@ class DynaSegCNN(BaseModule):
 
     def forward(self, x: Tensor) -> Tuple[Tensor]:
         """Return a one-level feature tuple of shape (N, p, H, W)."""
-        first = self.convs[0](x)
+        if self.first_skip == 'conv':
+            block = self.convs[0]
+            skip = block.conv(x)
+            # order (conv, act, norm); the activation may work in place
+            first = block.norm(block.activate(skip.clone()))
+        else:
+            first = skip = self.convs[0](x)
         features = self.convs[1:](first)
         if self.first_skip:
-            features = features + first
+            features = features + skip
         return (features, )

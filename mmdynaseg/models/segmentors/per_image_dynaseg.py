@@ -13,9 +13,10 @@ from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
 from ...utils import SILHOUETTE_KEY, supports_autocast, warn_once
-from ..utils import estimate_num_segments
+from ..utils import count_clusters, estimate_num_segments
 
 INITS = ('fresh', 'checkpoint')
+PREDICT_MODES = ('train', 'eval')
 SILHOUETTE = 'silhouette'
 AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
 # image and, with the silhouette floor, its k* -> (response, losses)
@@ -66,13 +67,17 @@ class PerImageDynaSeg(EncoderDecoder):
        floor), the network in train mode (BatchNorm uses the statistics of
        the image, as in the papers). Before each step the number of labels
        ``q'`` of the forward pass is checked, and the optimisation stops as
-       soon as ``q' <= stop_threshold``: an int (``3``, "Thr 3") or
+       soon as ``q' <= stop_threshold``: an int (``3``, "Thr 3"),
        ``'silhouette'`` (the image's ``k*`` from
-       :func:`estimate_num_segments`, "Silh.S", paper Table 4);
-    3. the labels: argmax of the response of the last forward pass (the
-       one whose ``q'`` is reported; after ``max_iters`` steps at most),
-       resized (bilinear, on the response) to the original image size as
-       ``EncoderDecoder.postprocess_result`` does.
+       :func:`estimate_num_segments`, "Silh.S", paper Table 4) or None
+       (never: all ``max_iters`` steps, as the DynaGuide code does);
+    3. the labels: argmax of a response, resized (bilinear) to the original
+       image size as ``EncoderDecoder.postprocess_result`` does. With
+       ``predict_mode='train'`` (DynaSeg, Kanezaki 2020) the response is
+       that of the last forward pass of step 2, in train mode; with
+       ``'eval'`` (the DynaGuide code) one more forward pass after the
+       optimisation, in eval mode (BatchNorm's running statistics of the
+       steps). ``q'`` is that of the response the labels come from.
 
     Each output data sample gets the metainfo ``q_prime`` (``q'`` of the
     last forward pass, counted at the optimisation resolution),
@@ -99,8 +104,12 @@ class PerImageDynaSeg(EncoderDecoder):
             1000.
         optimizer (dict): Optimizer config (``mmseg.registry.OPTIMIZERS``),
             without ``params``. Defaults to SGD, lr 0.1, momentum 0.9.
-        stop_threshold (int | str): Stop when ``q' <=`` this int, or
-            ``'silhouette'`` for ``q' <= k*``. Defaults to 3.
+        stop_threshold (int | str, optional): Stop when ``q' <=`` this int,
+            ``'silhouette'`` for ``q' <= k*``, None to run all
+            ``max_iters`` steps. Defaults to 3.
+        predict_mode (str): ``'train'`` or ``'eval'``: the mode of the
+            forward pass the labels come from (step 3). Defaults to
+            ``'train'``.
         init (str): ``'fresh'`` or ``'checkpoint'`` (see above). Defaults
             to ``'fresh'``.
         seed (int): Seed of the fresh initialisation and of every image's
@@ -144,7 +153,8 @@ class PerImageDynaSeg(EncoderDecoder):
     def __init__(self,
                  max_iters: int = 1000,
                  optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9),
-                 stop_threshold: Union[int, str] = 3,
+                 stop_threshold: Union[int, str, None] = 3,
+                 predict_mode: str = 'train',
                  init: str = 'fresh',
                  seed: int = 0,
                  silhouette_cfg: Optional[dict] = None,
@@ -158,12 +168,15 @@ class PerImageDynaSeg(EncoderDecoder):
             super().__init__(**kwargs)
         if max_iters < 1:
             raise ValueError(f'max_iters must be >= 1, got {max_iters}.')
-        if not (stop_threshold == SILHOUETTE or
+        if not (stop_threshold is None or stop_threshold == SILHOUETTE or
                 (isinstance(stop_threshold, int)
                  and not isinstance(stop_threshold, bool))):
             raise ValueError(
-                "stop_threshold must be an int (e.g. 3) or 'silhouette', "
-                f'got {stop_threshold!r}.')
+                "stop_threshold must be an int (e.g. 3), 'silhouette' or "
+                f'None, got {stop_threshold!r}.')
+        if predict_mode not in PREDICT_MODES:
+            raise ValueError(f'predict_mode must be one of {PREDICT_MODES}, '
+                             f'got {predict_mode!r}.')
         if init not in INITS:
             raise ValueError(f'init must be one of {INITS}, got {init!r}.')
         if not 0 < optimise_scale <= 1:
@@ -175,6 +188,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.max_iters = max_iters
         self.optimizer_cfg = dict(optimizer)
         self.stop_threshold = stop_threshold
+        self.predict_mode = predict_mode
         self.init = init
         self.seed = seed
         self.silhouette_cfg = dict(silhouette_cfg or {})
@@ -408,12 +422,12 @@ class PerImageDynaSeg(EncoderDecoder):
         return run
 
     def _optimise(self, image: Tensor, loss_sample: SegDataSample,
-                  threshold: int) -> Tuple[Tensor, int, int]:
+                  threshold: Optional[int]) -> Tuple[Tensor, int, int]:
         """Run the per-image iterations (steps 2-3 of the class docstring).
 
         Returns:
-            tuple: The detached response of the last forward pass, its
-            ``q'`` and the number of optimiser steps taken.
+            tuple: The detached response the labels come from, its ``q'``
+            and the number of optimiser steps taken.
         """
         head = self.decode_head
         k_star = None
@@ -424,10 +438,13 @@ class PerImageDynaSeg(EncoderDecoder):
         optimizer = OPTIMIZERS.build(
             dict(self.optimizer_cfg, params=self.parameters()))
         devices = [image.device] if image.is_cuda else []
+        eval_labels = self.predict_mode == 'eval'
         self.train()
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
             for steps in range(self.max_iters + 1):
+                if eval_labels and steps == self.max_iters:
+                    break
                 response, losses = step(image, k_star)
                 if head.loss_guide is not None:
                     losses[head.loss_guide.loss_name] = head.guide_loss(
@@ -435,10 +452,20 @@ class PerImageDynaSeg(EncoderDecoder):
                 q_prime = int(losses['q_prime'].item())
                 if self.on_step is not None:
                     self.on_step(steps, self.max_iters, q_prime)
-                if q_prime <= threshold or steps == self.max_iters:
+                if steps == self.max_iters or (threshold is not None
+                                               and q_prime <= threshold):
                     break
                 loss, _ = self.parse_losses(losses)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
+        if eval_labels:
+            self.eval()
+            with torch.no_grad():
+                response = self._response(image,
+                                          self._autocast_dtype(image.device))
+            q_prime = int(
+                count_clusters(response.argmax(dim=1), response.shape[1]))
+            if self.on_step is not None:
+                self.on_step(steps, self.max_iters, q_prime)
         return response.detach(), q_prime, steps

@@ -47,21 +47,34 @@ def evaluate(samples, **kwargs):
     return metric.compute_metrics(metric.results)
 
 
-def expected(per_annotator):
+def expected(per_annotator, suffix=''):
     """All / Fine (annotator 1) / Coarse (annotator 0, first of the tie)."""
     all_ = np.mean(np.concatenate(per_annotator))
     fine, coarse = np.mean(per_annotator[1]), np.mean(per_annotator[0])
     values = dict(All=all_, Fine=fine, Coarse=coarse,
                   Mean=(all_ + fine + coarse) / 3)
-    return {key: 100 * value for key, value in values.items()}
+    return {key + suffix: 100 * value for key, value in values.items()}
 
 
-@pytest.mark.parametrize('pred_components, per_annotator', [
-    (True, WITH_COMPONENTS), (False, WITHOUT_COMPONENTS)])
-def test_three_annotators(pred_components, per_annotator):
-    m = evaluate([sample(PRED, annotators=ANNOTATORS)],
-                 pred_components=pred_components)
-    assert m == pytest.approx(expected(per_annotator))
+def test_three_annotators_both_scorings_in_one_evaluation():
+    m = evaluate([sample(PRED, annotators=ANNOTATORS)])
+    assert m == pytest.approx(
+        dict(expected(WITH_COMPONENTS),
+             **expected(WITHOUT_COMPONENTS, '.labels')))
+
+
+@pytest.mark.parametrize('scoring, per_annotator, suffix', [
+    ('components', WITH_COMPONENTS, ''),
+    ('labels', WITHOUT_COMPONENTS, '.labels')])
+def test_one_scoring(scoring, per_annotator, suffix):
+    m = evaluate([sample(PRED, annotators=ANNOTATORS)], scorings=[scoring])
+    assert m == pytest.approx(expected(per_annotator, suffix))
+
+
+@pytest.mark.parametrize('scorings', [(), ('pixels', )])
+def test_unknown_scoring_is_refused(scorings):
+    with pytest.raises(ValueError, match='scorings'):
+        SegmentCoveringMetric(scorings=scorings)
 
 
 def test_coarse_tie_goes_to_the_first_annotator():
@@ -87,7 +100,8 @@ def test_segments_are_pooled_over_images_not_averaged_per_image():
 def test_ignored_pixels_leave_gt_and_prediction():
     # component {1, 2, 3} loses the ignored pixel 2: segment 0 = {0, 1} has
     # best IoU 1/2 with either component, segment 1 = {3} 1/(1 + 2 - 1)
-    m = evaluate([sample([[0, 1, 1, 1]], gt=[[0, 0, 255, 1]])])
+    m = evaluate([sample([[0, 1, 1, 1]], gt=[[0, 0, 255, 1]])],
+                 scorings=['components'])
     assert m == pytest.approx(dict(All=50.0, Fine=50.0, Coarse=50.0,
                                    Mean=50.0))
     # ignore_index=None: 255 is a segment like any other

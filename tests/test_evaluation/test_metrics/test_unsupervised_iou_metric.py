@@ -135,7 +135,7 @@ def test_per_image_matching_and_averaging(monkeypatch):
     text = '\n'.join(logs)
     assert '1 of 3 images have no labelled pixel' in text
     assert 'IoU.d undefined (nan)' in text
-    assert 'protocol: per-image Hungarian (DynaSeg papers)' in text
+    assert 'protocol: per-image Hungarian over the classes present' in text
 
 
 def test_per_image_leaves_absent_classes_out_of_the_matching():
@@ -147,6 +147,25 @@ def test_per_image_leaves_absent_classes_out_of_the_matching():
     assert np.isnan(m['IoU.b'])
     _, dataset = evaluate([sample([[0, 1]], [[0, 0]])])
     assert dataset['mIoU'] == pytest.approx(25.0)
+
+
+def test_per_image_all_scores_absent_classes_like_the_reference():
+    """Image 1: only a, clusters 0 and 1 of one pixel each. All classes
+    are matched: a gets one cluster (IoU 1/2), the absent b the other, which
+    has a pixel (IoU 0): mIoU 1/4 (present classes only: 1/2). Image 2: a
+    and b both right: 1. The absent c has no cluster left (K = 2): its IoU
+    is undefined and left out."""
+    samples = [sample([[0, 1]], [[0, 0]]), sample([[0, 0, 1]], [[0, 0, 1]])]
+    classes = ('a', 'b', 'c')
+    _, m = evaluate(samples, classes=classes, protocol='per_image_all')
+    assert m['mIoU'] == pytest.approx(100 * (1 / 4 + 1) / 2)
+    assert m['mAcc'] == pytest.approx(100 * (1 / 2 + 1) / 2)
+    assert m['aAcc'] == pytest.approx(100 * (1 / 2 + 1) / 2)
+    assert m['IoU.b'] == pytest.approx(100 * (0 + 1) / 2)
+    assert np.isnan(m['IoU.c'])
+    _, present = evaluate(samples, classes=classes, protocol='per_image')
+    assert present['mIoU'] == pytest.approx(100 * (1 / 2 + 1) / 2)
+    assert present['IoU.b'] == pytest.approx(100.0)
 
 
 def test_dataset_protocol_logs_its_name(monkeypatch):
@@ -217,7 +236,7 @@ def test_bad_thing_stuff_ids(meta, match):
         metric.process({}, [sample([[0]], [[0]])])
 
 
-@pytest.mark.parametrize('protocol', ['dataset', 'per_image'])
+@pytest.mark.parametrize('protocol', ['dataset', 'per_image', 'per_image_all'])
 def test_things_stuff_split_over_ranks(protocol):
     samples = [MIXED, SKY, sample([[1, 0]], [[1, 255]])]
     metric = UnsupervisedIoUMetric(protocol=protocol)

@@ -12,6 +12,12 @@ from mmdynaseg.utils import load_config
 
 GUIDES = {
     'kmeans': dict(type='KMeansColorGuide', k=8),
+    'kmeans5': dict(
+        type='KMeansColorGuide',
+        k=5,
+        num_samples=None,
+        lightness_weight=2.55,
+        n_init=10),
     'slic': dict(type='SuperpixelGuide', method='slic'),
     'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
     'precomputed': dict(
@@ -34,7 +40,12 @@ def config_path(repo_root, name):
 def test_bsds500_config_holds_the_dynaguide_settings(repo_root, name):
     cfg = load_config(config_path(repo_root, name))
     assert optimises_per_image(cfg.model)
-    assert cfg.model.backbone.first_skip
+    # the published code's schedule and network
+    assert cfg.model.max_iters == 1000
+    assert cfg.model.stop_threshold is None
+    assert cfg.model.predict_mode == 'eval'
+    assert cfg.model.backbone.first_skip == 'conv'
+    assert cfg.train_dataloader is None and cfg.test_cfg.type == 'TestLoop'
     head = cfg.model.decode_head
     assert head.loss_con == dict(
         type='HuberContinuityLoss', delta=1.0, diagonals=True)
@@ -56,7 +67,7 @@ def test_bsds500_config_holds_the_dynaguide_settings(repo_root, name):
 def test_coco_config_trains_with_a_cached_guide(repo_root):
     cfg = load_config(str(repo_root / 'configs/dynaguide_kmeans_cnn_coco.py'))
     assert cfg.model.type == 'EncoderDecoder'
-    assert cfg.model.backbone.first_skip
+    assert cfg.model.backbone.first_skip == 'conv'
     assert cfg.model.decode_head.loss_guide.type == 'GuidanceLoss'
     pipeline = cfg.train_dataloader.dataset.pipeline
     assert pipeline[1].type == 'LoadGuidance'

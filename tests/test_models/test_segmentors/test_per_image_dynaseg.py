@@ -101,6 +101,46 @@ def test_unreachable_threshold_runs_max_iters():
     assert sample.q_prime == len(np.unique(labels(sample)))
 
 
+def test_no_threshold_runs_every_step():
+    """stop_threshold=None (the DynaGuide code) never stops early: q' <= 8
+    holds from the start, yet all T steps are taken."""
+    model = tiny_model(stop_threshold=None, max_iters=3)
+    seen = []
+    model.on_step = lambda *args: seen.append(args[0])
+    (sample, ) = segment(model, images(1))
+    assert sample.iterations == 3
+    assert seen == [0, 1, 2, 3]
+
+
+def test_eval_predict_mode_labels_come_from_an_eval_forward():
+    """predict_mode='eval': T train-mode forward passes (one per step), then
+    the labels of one eval-mode pass (BN running statistics) of the final
+    weights, as the DynaGuide code predicts."""
+    model = tiny_model(stop_threshold=None, max_iters=2, predict_mode='eval')
+    modes, states = [], []
+
+    def record(module, args):
+        modes.append(module.training)
+        states.append(state(model))
+
+    model.backbone.register_forward_pre_hook(record)
+    (sample, ) = segment(model, images(1))
+    assert modes == [True, True, False]
+    assert sample.iterations == 2
+    final = tiny_model()
+    final.load_state_dict(states[-1])
+    # the BN statistics were updated by the two train-mode passes
+    assert not torch.equal(states[-1]['backbone.convs.0.bn.running_mean'],
+                           states[0]['backbone.convs.0.bn.running_mean'])
+    (image, ) = images(1)
+    with torch.no_grad():
+        expected = final.encode_decode(
+            image.flip(0)[None].float() / 255, [sample.metainfo])
+    torch.testing.assert_close(sample.seg_logits.data, expected[0])
+    assert sample.q_prime == len(np.unique(labels(sample)))
+    assert not model.training
+
+
 def test_optimisation_changes_labels_and_restores_weights():
     image = images(1)
     before_model = tiny_model(stop_threshold=Q)
@@ -388,6 +428,7 @@ def test_training_is_refused():
     (dict(stop_threshold='three'), 'stop_threshold'),
     (dict(stop_threshold=True), 'stop_threshold'),
     (dict(init='pretrained'), 'init'),
+    (dict(predict_mode='test'), 'predict_mode'),
     (dict(optimise_scale=0), 'optimise_scale'),
     (dict(autocast='bf16'), 'autocast'),
 ])
