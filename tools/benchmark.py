@@ -549,6 +549,7 @@ NETWORK_METHODS = {
     'dynaseg_fsf': ('configs/dynaseg_fsf_cnn_bsds500.py', {}),
     'dynaseg_scf': ('configs/dynaseg_scf_cnn_bsds500.py', {}),
     'dynaguide_kmeans': ('configs/dynaguide_kmeans_cnn_bsds500.py', {}),
+    'dynaguide_kmeans5': ('configs/dynaguide_kmeans5_cnn_bsds500.py', {}),
     'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
     'dynaguide_felzenszwalb':
     ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),
@@ -572,6 +573,13 @@ NETWORK_METHODS = {
 # itself (the DynaGuide guides alone).
 BASELINES = {
     'kmeans_lab': dict(type='KMeansColorGuide', k=8),
+    # the DynaGuide code's stand-in for its "diffseg" guide
+    'kmeans5_opencv_lab': dict(
+        type='KMeansColorGuide',
+        k=5,
+        num_samples=None,
+        lightness_weight=2.55,
+        n_init=10),
     'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
     'slic': dict(type='SuperpixelGuide', method='slic'),
 }
