@@ -570,16 +570,11 @@ NETWORK_METHODS = {
     }),
 }
 # quality: name -> guide config of a baseline that segments the image by
-# itself (the DynaGuide guides alone).
+# itself (the DynaGuide guides alone), or a DynaGuide config whose guide.
 BASELINES = {
     'kmeans_lab': dict(type='KMeansColorGuide', k=8),
     # the DynaGuide code's stand-in for its "diffseg" guide
-    'kmeans5_opencv_lab': dict(
-        type='KMeansColorGuide',
-        k=5,
-        num_samples=None,
-        lightness_weight=2.55,
-        n_init=10),
+    'kmeans5_opencv_lab': 'configs/dynaguide_kmeans5_cnn_bsds500.py',
     'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
     'slic': dict(type='SuperpixelGuide', method='slic'),
 }
@@ -645,7 +640,15 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
 def baseline_runner(name: str, dataset) -> Runner:
     """A runner of a guide used as a segmentation of its own (its labels
     are the prediction) on the dataset's images; seconds = the guide's."""
-    guide = TASK_UTILS.build(BASELINES[name])
+    guide_cfg = BASELINES[name]
+    if isinstance(guide_cfg, str):
+        root = osp.dirname(osp.dirname(osp.abspath(__file__)))
+        (guide_cfg, ) = [
+            step['guide'] for step in load_config(
+                osp.join(root, guide_cfg)).test_dataloader.dataset.pipeline
+            if step['type'] == 'LoadGuidance'
+        ]
+    guide = TASK_UTILS.build(guide_cfg)
 
     def run(index: int) -> dict:
         data = dataset[index]

@@ -22,6 +22,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 from PIL import Image
 
+from mmdynaseg.apis import inference_model
 from mmdynaseg.evaluation import UnsupervisedIoUMetric
 from mmdynaseg.utils import load_config
 
@@ -68,14 +69,14 @@ def write_overlays(runner: Runner, out_dir: str) -> None:
     for cls, cluster in enumerate(metric.matched_clusters):
         if cluster >= 0:
             colours[cluster] = palette[cls]
+    dataset = runner.test_dataloader.dataset
     runner.model.eval()
-    for index, batch in enumerate(runner.test_dataloader):
-        if index == NUM_OVERLAYS:
-            break
-        sample = runner.model.test_step(batch)[0]
+    for index in range(min(NUM_OVERLAYS, len(dataset))):
+        sample = dataset[index]['data_samples']
         image = Image.open(sample.img_path).convert('RGB')
         gt = sample.gt_sem_seg.data[0].numpy()
-        pred = sample.pred_sem_seg.data[0].numpy()
+        pred = inference_model(runner.model,
+                               sample.img_path).pred_sem_seg.data[0].numpy()
         gt_rgb = np.where(gt[..., None] < len(palette),
                           palette[np.minimum(gt, len(palette) - 1)], 0)
         panel = np.hstack([np.asarray(image), gt_rgb, colours[pred]])

@@ -53,29 +53,22 @@ import logging
 import os
 import os.path as osp
 import sys
-import time
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
-import mmcv
 import numpy as np
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
-from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
-from mmseg.datasets.transforms import PackSegInputs
-from mmseg.registry import MODELS, TRANSFORMS
 from torch import nn
 
+from mmdynaseg.apis import inference_model, init_model, load_image
 from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
-from mmdynaseg.datasets.transforms import PackGuidedSegInputs
-from mmdynaseg.datasets.transforms.loading import (ImageLoadError,
-                                                   LoadImageOrSkip)
+from mmdynaseg.datasets.transforms.loading import ImageLoadError
 from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
                                     write_png)
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError,
-                             check_checkpoint, load_config, write_text)
+from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, load_config,
+                             write_text)
 
 SUMMARY = 'summary.json'
 
@@ -160,102 +153,18 @@ def stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
-def build_model(cfg: Config, checkpoint: Optional[str], config_path: str,
-                device: str) -> nn.Module:
-    """Build the config's model, load the checkpoint, move it to device.
-
-    Raises:
-        SystemExit: If a dataset-trained config comes without checkpoint,
-            or the checkpoint cannot be loaded or does not fit the model.
-    """
-    per_image = optimises_per_image(cfg.model)
-    if checkpoint is None and not per_image:
-        raise SystemExit(
-            f'{config_path} segments with a trained model: pass its '
-            '--checkpoint, or use a per-image config such as '
-            'configs/dynaseg_fsf_cnn_bsds500.py.')
-    if checkpoint is not None and per_image:
-        cfg.model.init = 'checkpoint'  # refine the loaded weights per image
-    model = MODELS.build(cfg.model)
-    if checkpoint is not None:
-        try:  # a file that is not a checkpoint, or of another model
-            check_checkpoint(checkpoint, model)
-        except CheckpointError as error:
-            raise SystemExit(str(error)) from None
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    return model.to(device).eval()
-
-
-def build_guidance(cfg: Config) -> Optional[Callable[[dict], dict]]:
-    """The config's ``LoadGuidance`` transform (DynaGuide), if it has one.
-
-    It is taken from the test pipeline (``test_dataloader.dataset.pipeline``
-    or ``test_pipeline``) and raises on an image without guide, which
-    :func:`main` reports and skips.
-    """
-    dataloader = cfg.get('test_dataloader') or {}
-    pipeline = dataloader.get('dataset', {}).get('pipeline') or cfg.get(
-        'test_pipeline') or []
-    for step in pipeline:
-        if step.get('type') == 'LoadGuidance':
-            return TRANSFORMS.build(dict(step, on_error='raise'))
-    return None
-
-
-def load_image(path: str, max_size: int) -> dict:
-    """Decode an image as 8-bit BGR and cap its long side at ``max_size``.
-
-    Returns:
-        dict: The loading results (``img``, ``img_shape``, ``ori_shape``
-        ...) plus ``original_shape``, the decoded size.
-
-    Raises:
-        ImageLoadError: If the file cannot be decoded.
-    """
-    results = LoadImageOrSkip()(dict(img_path=path))
-    image = results['img']
-    results['original_shape'] = image.shape[:2]
-    long_side = max(image.shape[:2])
-    if max_size and long_side > max_size:
-        height, width = image.shape[:2]
-        scale = max_size / long_side
-        image = mmcv.imresize(
-            image, (max(1, round(width * scale)), max(1, round(
-                height * scale))),
-            interpolation='area')
-        print_log(
-            f"'{path}' is {results['original_shape'][1]} x "
-            f"{results['original_shape'][0]} px, larger than --max-size "
-            f'{max_size}: segmented and written at {image.shape[1]} x '
-            f'{image.shape[0]} px (raise --max-size to keep more detail).',
-            logger='current',
-            level=logging.WARNING)
-        results.update(
-            img=image, img_shape=image.shape[:2], ori_shape=image.shape[:2])
-    return results
-
-
 def write_json(path: str, content: dict) -> None:
     """Write JSON atomically (temporary file in the folder, then rename)."""
     write_text(path, json.dumps(content, indent=2))
 
 
 def segment_image(model: nn.Module, results: dict) -> dict:
-    """Segment one loaded image (with ``gt_guide_map`` for DynaGuide);
-    return its labels and statistics."""
-    pack = PackGuidedSegInputs() if 'gt_guide_map' in results \
-        else PackSegInputs()
-    packed = pack(results)
-    started = time.perf_counter()
-    with torch.no_grad():
-        sample = model.test_step(
-            dict(
-                inputs=[packed['inputs']],
-                data_samples=[packed['data_samples']]))[0]
-    seconds = time.perf_counter() - started
+    """Segment one loaded image; return its labels and statistics."""
+    sample = inference_model(model, results)
     labels = sample.pred_sem_seg.data[0].cpu().numpy()
     stats = dict(
-        num_labels=len(np.unique(labels)), seconds=round(seconds, 3))
+        num_labels=len(np.unique(labels)),
+        seconds=round(sample.seconds, 3))
     for key in ('q_prime', 'iterations', SILHOUETTE_KEY):
         if key in sample.metainfo:
             stats[key] = sample.metainfo[key]
@@ -270,8 +179,6 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit(f'--max-size must be >= 0, got {args.max_size}.')
     if not 0 <= args.opacity <= 1:
         raise SystemExit(f'--opacity must be in [0, 1], got {args.opacity}.')
-    if args.checkpoint is not None and not osp.isfile(args.checkpoint):
-        raise SystemExit(f'checkpoint {args.checkpoint!r} does not exist.')
     paths = find_images(args.inputs)
     folders = {name: osp.join(args.out, name) for name in ('labels',
                                                            'overlays')}
@@ -317,9 +224,10 @@ def main(argv: Optional[List[str]] = None) -> None:
           f'segmented in {args.out}; segmenting {len(todo)}.')
     if not todo:
         return
-    init_default_scope('mmseg')
-    model = build_model(cfg, args.checkpoint, args.config, args.device)
-    guidance = build_guidance(cfg)
+    try:
+        model = init_model(cfg, args.checkpoint, args.device)
+    except (ValueError, FileNotFoundError, CheckpointError) as error:
+        raise SystemExit(str(error)) from None
     per_image = optimises_per_image(cfg.model)
     for position, path in enumerate(todo, 1):
         prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
@@ -328,8 +236,6 @@ def main(argv: Optional[List[str]] = None) -> None:
                 f"\r{prefix}: step {step}/{total}, q'={q_prime}  ")
         try:
             results = load_image(path, args.max_size)
-            if guidance is not None:
-                results = guidance(results)
             result = segment_image(model, results)
         except Exception as error:  # one bad image must not end the run
             reason = str(error) if isinstance(

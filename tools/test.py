@@ -20,8 +20,8 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmseg.registry import MODELS
 
+from mmdynaseg.apis import use_checkpoint
 from mmdynaseg.engine import init_cpu_distributed
-from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (CheckpointError, check_checkpoint,
                              default_work_dir, load_config)
 
@@ -71,17 +71,10 @@ def main() -> None:
     """Build the runner, load the checkpoint and run the test loop."""
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
-    per_image = optimises_per_image(cfg.model)
-    if args.checkpoint is None and not per_image:
-        raise SystemExit(
-            f'{args.config} tests a trained model: pass its CHECKPOINT '
-            f'(train one with tools/train.py {args.config}). Only per-image '
-            "configs (model.type='PerImageDynaSeg') run without one.")
-    if args.checkpoint is not None and not os.path.isfile(args.checkpoint):
-        raise FileNotFoundError(
-            f'checkpoint {args.checkpoint!r} does not exist; train one with '
-            f'tools/train.py {args.config} (checkpoints are written to its '
-            'work dir).')
+    try:  # a per-image config with a checkpoint refines it per image
+        use_checkpoint(cfg, args.checkpoint)
+    except (ValueError, FileNotFoundError) as error:
+        raise SystemExit(str(error)) from None
     if args.checkpoint is not None:
         init_default_scope(cfg.get('default_scope', 'mmseg'))
         try:  # a file that is not a checkpoint, or of another model
@@ -94,8 +87,6 @@ def main() -> None:
     cfg.load_from = args.checkpoint
     if args.amp:
         cfg.test_cfg.fp16 = True
-    if per_image and args.checkpoint is not None:
-        cfg.model.init = 'checkpoint'  # refine the loaded weights per image
     if args.out or args.show_dir:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(

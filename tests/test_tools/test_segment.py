@@ -158,7 +158,7 @@ def test_trained_config_needs_and_uses_a_checkpoint(segment_tool, folder,
     args = [str(folder / 'rgb.png'), '--config', config, '--out',
             str(tmp_path / 'out')]
     options = ['--cfg-options'] + TINY_MODEL
-    with pytest.raises(SystemExit, match='--checkpoint'):
+    with pytest.raises(SystemExit, match='give its checkpoint'):
         segment_tool.main(args + options)
     cfg = load_config(config)
     cfg.model.backbone.channels = 8

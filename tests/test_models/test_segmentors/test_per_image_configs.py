@@ -128,5 +128,5 @@ def test_test_tool_needs_checkpoint_for_trained_configs(
     spec.loader.exec_module(test_tool)
     trained = str(repo_root / 'configs/dynaseg_fsf_cnn_bsds500_trained.py')
     monkeypatch.setattr(sys, 'argv', ['test.py', trained])
-    with pytest.raises(SystemExit, match='pass its CHECKPOINT'):
+    with pytest.raises(SystemExit, match='give its checkpoint'):
         test_tool.main()

@@ -1,0 +1,3 @@
+from .inference import inference_model, init_model, load_image, use_checkpoint
+
+__all__ = ['init_model', 'inference_model', 'load_image', 'use_checkpoint']

@@ -1,0 +1,194 @@
+"""Segment images from Python, as ``mmseg.apis`` does for trained models.
+
+Example:
+    >>> from mmdynaseg.apis import inference_model, init_model
+    >>> model = init_model('configs/dynaseg_fsf_cnn_bsds500.py')
+    >>> labels = inference_model(model, 'photo.jpg').pred_sem_seg.data[0]
+"""
+import logging
+import os.path as osp
+import time
+from typing import List, Optional, Sequence, Union
+
+import mmcv
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.registry import init_default_scope
+from mmengine.runner.checkpoint import _load_checkpoint_to_model
+from mmseg.datasets.transforms import PackSegInputs
+from mmseg.registry import MODELS, TRANSFORMS
+from mmseg.structures import SegDataSample
+from torch import nn
+
+from ..datasets.transforms import LoadImageOrSkip, PackGuidedSegInputs
+from ..models import optimises_per_image
+from ..utils import check_checkpoint, load_config
+
+ImageType = Union[str, np.ndarray, dict]
+
+
+def use_checkpoint(cfg: Config, checkpoint: Optional[str]) -> None:
+    """The checkpoint rule of every tool: check it against the config.
+
+    A dataset-trained config needs a checkpoint; a per-image config
+    (:func:`optimises_per_image`) runs without one, and with one refines
+    its weights on every image (``cfg.model.init`` becomes
+    ``'checkpoint'``).
+
+    Raises:
+        ValueError: A dataset-trained config without checkpoint.
+        FileNotFoundError: The checkpoint file does not exist.
+    """
+    per_image = optimises_per_image(cfg.model)
+    if checkpoint is None and not per_image:
+        raise ValueError(
+            f'{cfg.filename} segments with a trained model: give its '
+            f'checkpoint (train one with tools/train.py {cfg.filename}). '
+            "Only per-image configs (model.type='PerImageDynaSeg') run "
+            'without one.')
+    if checkpoint is None:
+        return
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(
+            f'checkpoint {checkpoint!r} does not exist; train one with '
+            f'tools/train.py {cfg.filename} (checkpoints are written to its '
+            'work dir).')
+    if per_image:
+        cfg.model.init = 'checkpoint'  # refine the loaded weights per image
+
+
+def init_model(config: Union[str, Config],
+               checkpoint: Optional[str] = None,
+               device: str = 'cpu',
+               cfg_options: Optional[dict] = None) -> nn.Module:
+    """Build a config's model, load its checkpoint, ready to segment.
+
+    Args:
+        config (str | Config): Config file or object.
+        checkpoint (str, optional): Checkpoint file; required unless the
+            config optimises per image (:func:`use_checkpoint`).
+        device (str): Torch device. Defaults to ``'cpu'``.
+        cfg_options (dict, optional): Overrides of config settings.
+
+    Returns:
+        nn.Module: The model in eval mode, with ``model.cfg`` and
+        ``model.guidance`` (the config's ``LoadGuidance`` transform for
+        DynaGuide, else None).
+
+    Raises:
+        ValueError, FileNotFoundError: See :func:`use_checkpoint`.
+        CheckpointError: The checkpoint cannot be loaded or does not fit.
+    """
+    if isinstance(config, str):
+        cfg = load_config(config, cfg_options)
+    else:
+        cfg = config.copy()
+        cfg.merge_from_dict(cfg_options or {})
+    use_checkpoint(cfg, checkpoint)
+    init_default_scope(cfg.get('default_scope', 'mmseg'))
+    model = MODELS.build(cfg.model)
+    if checkpoint is not None:
+        _load_checkpoint_to_model(
+            model, check_checkpoint(checkpoint, model), strict=True)
+    model.cfg = cfg
+    model.guidance = _guidance(cfg)
+    return model.to(device).eval()
+
+
+def _guidance(cfg: Config):
+    """The config's ``LoadGuidance`` transform (DynaGuide), if it has one,
+    from its test pipeline; it raises on an image without guide."""
+    dataloader = cfg.get('test_dataloader') or {}
+    pipeline = dataloader.get('dataset', {}).get('pipeline') or cfg.get(
+        'test_pipeline') or []
+    for step in pipeline:
+        if step.get('type') == 'LoadGuidance':
+            return TRANSFORMS.build(dict(step, on_error='raise'))
+    return None
+
+
+def load_image(image: Union[str, np.ndarray],
+               max_size: Optional[int] = None) -> dict:
+    """Decode an image as 8-bit BGR and cap its long side at ``max_size``.
+
+    Grayscale is replicated, alpha dropped, 16-bit scaled to 8 bits
+    (:class:`LoadImageOrSkip`). The config's test pipeline is not used
+    (benchmark pipelines crop or read annotations): the image keeps its
+    size, unless its long side exceeds ``max_size``; then it is downscaled
+    (area interpolation, aspect kept), with a warning.
+
+    Args:
+        image (str | np.ndarray): A path, or an H x W x 3 uint8 BGR array.
+        max_size (int, optional): Largest long side; None or 0: any.
+
+    Returns:
+        dict: Loading results (``img``, ``img_shape``, ``ori_shape``, ...)
+        plus ``original_shape``, the decoded size.
+
+    Raises:
+        ImageLoadError: If the file cannot be decoded.
+    """
+    if isinstance(image, str):
+        results = LoadImageOrSkip()(dict(img_path=image))
+    else:
+        results = dict(
+            img=image, img_path=None, img_shape=image.shape[:2],
+            ori_shape=image.shape[:2])
+    image = results['img']
+    results['original_shape'] = image.shape[:2]
+    long_side = max(image.shape[:2])
+    if max_size and long_side > max_size:
+        height, width = image.shape[:2]
+        scale = max_size / long_side
+        image = mmcv.imresize(
+            image, (max(1, round(width * scale)), max(1, round(
+                height * scale))),
+            interpolation='area')
+        print_log(
+            f"'{results['img_path']}' is {results['original_shape'][1]} x "
+            f"{results['original_shape'][0]} px, larger than max_size "
+            f'{max_size}: segmented at {image.shape[1]} x {image.shape[0]} '
+            'px (raise max_size to keep more detail).',
+            logger='current',
+            level=logging.WARNING)
+        results.update(
+            img=image, img_shape=image.shape[:2], ori_shape=image.shape[:2])
+    return results
+
+
+def inference_model(
+    model: nn.Module, images: Union[ImageType, Sequence[ImageType]]
+) -> Union[SegDataSample, List[SegDataSample]]:
+    """Segment images with a model from :func:`init_model`.
+
+    A per-image model optimises a network on each image (the papers'
+    mode), a dataset-trained one runs it once. DynaGuide configs get each
+    image's guide from the config's ``LoadGuidance``.
+
+    Args:
+        model (nn.Module): From :func:`init_model`.
+        images: A path, a uint8 BGR array or a :func:`load_image` result,
+            or a list of them.
+
+    Returns:
+        SegDataSample | list: Per image ``pred_sem_seg`` (cluster ids),
+        ``seg_logits`` and the metainfo ``seconds`` (wall time) and, for
+        per-image models, ``q_prime`` and ``iterations``.
+    """
+    if isinstance(images, (list, tuple)):
+        return [inference_model(model, image) for image in images]
+    results = images if isinstance(images, dict) else load_image(images)
+    if getattr(model, 'guidance', None) is not None:
+        results = model.guidance(results)
+    pack = PackGuidedSegInputs() if 'gt_guide_map' in results \
+        else PackSegInputs()
+    packed = pack(results)
+    started = time.perf_counter()
+    with torch.no_grad():
+        (sample, ) = model.test_step(
+            dict(inputs=[packed['inputs']],
+                 data_samples=[packed['data_samples']]))
+    sample.set_metainfo(dict(seconds=time.perf_counter() - started))
+    return sample

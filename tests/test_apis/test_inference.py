@@ -1,0 +1,96 @@
+"""mmdynaseg.apis: init_model / inference_model, the 3-line Python use."""
+import numpy as np
+import pytest
+import torch
+
+from mmdynaseg.apis import inference_model, init_model, load_image
+from mmdynaseg.utils import CheckpointError
+
+TINY = {
+    'model.backbone.channels': 8,
+    'model.decode_head.in_channels': 8,
+    'model.decode_head.channels': 8,
+    'model.decode_head.num_classes': 8,
+}
+PER_IMAGE = dict(TINY, **{'model.max_iters': 3, 'model.compile': False})
+
+
+def bgr_image() -> np.ndarray:
+    """20 x 28 BGR image: two colour halves."""
+    image = np.zeros((20, 28, 3), np.uint8)
+    image[:, :14] = (40, 40, 200)
+    image[:, 14:] = (200, 160, 40)
+    return image
+
+
+def config(repo_root, name):
+    return str(repo_root / 'configs' / f'{name}.py')
+
+
+def test_per_image_config_segments_without_checkpoint(repo_root):
+    model = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'), cfg_options=PER_IMAGE)
+    assert not model.training and model.guidance is None
+    assert model.cfg.model.max_iters == 3
+    sample = inference_model(model, bgr_image())
+    assert sample.pred_sem_seg.data.shape == (1, 20, 28)
+    assert sample.iterations <= 3 and 1 <= sample.q_prime <= 8
+    assert sample.seconds > 0
+    assert len(inference_model(model, [bgr_image(), bgr_image()])) == 2
+
+
+def test_image_path_and_max_size(repo_root, tmp_path):
+    import mmcv
+    path = str(tmp_path / 'photo.png')
+    mmcv.imwrite(np.kron(bgr_image(), np.ones((2, 2, 1), np.uint8)), path)
+    results = load_image(path, max_size=28)
+    assert results['img'].shape == (20, 28, 3)
+    assert results['original_shape'] == (40, 56)
+    model = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'), cfg_options=PER_IMAGE)
+    assert inference_model(model, results).pred_sem_seg.data.shape == (1, 20,
+                                                                       28)
+
+
+def test_trained_config_needs_an_existing_fitting_checkpoint(
+        repo_root, tmp_path):
+    trained = config(repo_root, 'dynaseg_fsf_cnn_bsds500_trained')
+    with pytest.raises(ValueError, match='give its checkpoint'):
+        init_model(trained, cfg_options=TINY)
+    with pytest.raises(FileNotFoundError, match='none.pth'):
+        init_model(trained, str(tmp_path / 'none.pth'), cfg_options=TINY)
+    bad = tmp_path / 'bad.pth'
+    bad.write_bytes(b'not a checkpoint')
+    with pytest.raises(CheckpointError, match='bad.pth'):
+        init_model(trained, str(bad), cfg_options=TINY)
+
+
+def test_checkpoint_weights_are_loaded_exactly(repo_root, tmp_path):
+    trained = config(repo_root, 'dynaseg_fsf_cnn_bsds500_trained')
+    source = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'), cfg_options=PER_IMAGE)
+    state = {
+        # distributed training's prefix is accepted
+        f'module.{key}': value + 1 if value.is_floating_point() else value
+        for key, value in source.state_dict().items()
+    }
+    torch.save(dict(state_dict=state), tmp_path / 'ckpt.pth')
+    model = init_model(trained, str(tmp_path / 'ckpt.pth'), cfg_options=TINY)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, state[f'module.{key}']), key
+    # a per-image config refines the checkpoint instead of a fresh start
+    refined = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'),
+        str(tmp_path / 'ckpt.pth'),
+        cfg_options=PER_IMAGE)
+    assert refined.init == 'checkpoint'
+
+
+def test_dynaguide_config_computes_its_guide(repo_root):
+    model = init_model(
+        config(repo_root, 'dynaguide_kmeans_cnn_bsds500'),
+        cfg_options=dict(PER_IMAGE, **{'model.max_iters': 2}))
+    assert type(model.guidance).__name__ == 'LoadGuidance'
+    sample = inference_model(model, bgr_image())
+    assert sample.iterations == 2  # the published schedule: every step
+    assert sample.pred_sem_seg.data.shape == (1, 20, 28)
