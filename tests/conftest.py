@@ -91,3 +91,27 @@ def write_bsds500():
         return root
 
     return write
+
+
+COLOURS = [(200, 30, 30), (30, 200, 30), (30, 30, 200), (230, 220, 40),
+           (20, 20, 20)]
+
+
+def _stripes(num_colours: int, noise: float = 4.0,
+             seed: int = 0) -> np.ndarray:
+    """A 40 x 60 RGB image of ``num_colours`` (<= 5) flat vertical stripes,
+    with Gaussian noise (sigma ``noise``)."""
+    width = 60 // num_colours
+    image = np.concatenate([
+        np.broadcast_to(np.array(c, np.float64), (40, width, 3))
+        for c in COLOURS[:num_colours]
+    ], axis=1)
+    noisy = image + np.random.default_rng(seed).normal(0, noise, image.shape)
+    return np.clip(np.round(noisy), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope='session')
+def stripes():
+    """Function ``(num_colours, noise=4, seed=0) -> RGB image`` of flat
+    colour stripes: an image with a known number of colour regions."""
+    return _stripes

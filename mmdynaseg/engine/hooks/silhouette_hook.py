@@ -28,7 +28,10 @@ class SilhouetteHook(Hook):
     stop threshold. The estimator is
     :func:`mmdynaseg.models.utils.estimate_num_segments`.
 
-    Enable it with ``custom_hooks = [dict(type='SilhouetteHook')]``. With
+    Enable it with ``custom_hooks = [dict(type='SilhouetteHook')]``; a
+    sample that already has ``k*`` from the data pipeline
+    (:class:`EstimateSilhouetteK`, which runs in the loader's workers)
+    keeps it. With
     the defaults an estimate took a median 0.05-0.07 s (depending on the
     machine's load) of one CPU core per 481 x 321 BSDS500 image, measured
     on 20 images; it is spent in the main process the first time each
@@ -72,8 +75,11 @@ class SilhouetteHook(Hook):
                           runner,
                           batch_idx: int,
                           data_batch: Optional[dict] = None) -> None:
-        """Set ``'silhouette_k'`` in the metainfo of every data sample."""
+        """Set ``'silhouette_k'`` in the metainfo of every data sample
+        that does not have it yet."""
         for sample in (data_batch or {}).get('data_samples', []):
+            if SILHOUETTE_KEY in sample.metainfo:
+                continue
             if 'img_path' not in sample.metainfo:
                 raise KeyError(
                     "SilhouetteHook needs each data sample's 'img_path' "
