@@ -1,4 +1,6 @@
 """Utilities of mmdynaseg."""
+from .benchmark import (image_paths, machine_info, percentile_ms, report,
+                        timed)
 from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
 from .constants import (GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX,
@@ -15,5 +17,6 @@ __all__ = [
     'atomic_output', 'remove_partial_files', 'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
     'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
-    'warn_once'
+    'warn_once', 'image_paths', 'machine_info', 'percentile_ms', 'report',
+    'timed'
 ]

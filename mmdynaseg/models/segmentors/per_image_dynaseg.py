@@ -130,7 +130,7 @@ class PerImageDynaSeg(EncoderDecoder):
             fast on CPUs with bf16 support, or ``'float16'`` on GPU); the
             response is cast back to float32 for the losses, ``q'`` and the
             labels. Labels can differ where channels tie after rounding:
-            measure the quality (``tools/benchmark.py quality``). The
+            measure the quality (``tools/analysis_tools/benchmark_quality.py``). The
             autocast weight cache is off, so every step sees the updated
             weights whatever autocast context the caller is in. On a device
             without fast support (:func:`mmdynaseg.utils.supports_autocast`)

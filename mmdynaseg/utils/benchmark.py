@@ -1,0 +1,73 @@
+"""What the benchmarks under ``tools/analysis_tools/`` share: the machine
+they ran on, timing, and their JSON report."""
+import glob
+import json
+import os
+import platform
+import time
+from typing import Callable, List, Optional, Tuple
+
+import numpy as np
+import torch
+
+from .fileio import write_text
+
+
+def machine_info() -> dict:
+    """What the numbers were measured on (CPU model and bf16 flags, GPU,
+    cores, threads, versions)."""
+    flags, model = set(), platform.processor() or platform.machine()
+    if os.path.isfile('/proc/cpuinfo'):
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                key, _, value = line.partition(':')
+                if key.strip() == 'model name':
+                    model = value.strip()
+                elif key.strip() == 'flags':
+                    flags = set(value.split())
+    return dict(
+        cpu=model,
+        cpu_bf16=sorted(flags & {'avx512_bf16', 'amx_bf16'}),
+        gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else
+        None,
+        cpu_count=os.cpu_count(),
+        torch_threads=torch.get_num_threads(),
+        torch=torch.__version__,
+        python=platform.python_version(),
+        processor=platform.processor() or platform.machine())
+
+
+def timed(function: Callable, *args) -> Tuple[object, float]:
+    """Result of ``function(*args)`` and its wall seconds."""
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
+
+
+def percentile_ms(seconds: List[float], q: float = 50) -> float:
+    """Percentile ``q`` of durations in seconds, in milliseconds."""
+    return round(float(np.percentile(seconds, q)) * 1000, 1)
+
+
+def image_paths(pattern: str, num_images: int) -> List[str]:
+    """The first ``num_images`` images matching ``pattern``, sorted.
+
+    Raises:
+        FileNotFoundError: If none matches; says what to pass.
+    """
+    paths = sorted(glob.glob(pattern))[:num_images]
+    if not paths:
+        raise FileNotFoundError(
+            f'no image matches {pattern!r}; pass --images "DIR/*.jpg" '
+            '(BSDS500 val: see data/README.md).')
+    return paths
+
+
+def report(result: dict, out: Optional[str] = None) -> None:
+    """Print a benchmark's JSON and, with ``out``, write it there
+    (atomically)."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if out:
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+        write_text(out, text + '\n')

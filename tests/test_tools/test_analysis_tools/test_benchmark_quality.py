@@ -1,0 +1,80 @@
+"""tools/analysis_tools/benchmark_quality.py: same images, resume."""
+import argparse
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def bsds_root(tmp_path, write_bsds500):
+    """Two 20 x 28 BSDS500 val images of two colour halves, each with one
+    annotator drawing the halves."""
+    halves = np.ones((20, 28), np.uint16)
+    halves[:, 14:] = 2
+    images = {}
+    for index, colour in enumerate((30, 90)):
+        image = np.full((20, 28, 3), colour, np.uint8)
+        image[:, 14:] = (40, 200, 220)  # BGR (220, 200, 40) as RGB
+        images[str(index)] = image
+    return write_bsds500(tmp_path / 'bsds', 'val', images, halves)
+
+
+def quality_args(bsds_root, work_dir, **kwargs):
+    args = dict(
+        methods=['kmeans_lab', 'dynaseg_fsf+half_scale', 'dynaguide_slic'],
+        data_root=str(bsds_root),
+        split='val',
+        num_images=2,
+        max_iters=2,
+        optimise_scale=None,
+        autocast=None,
+        work_dir=str(work_dir))
+    args.update(kwargs)
+    return argparse.Namespace(**args)
+
+
+@pytest.fixture
+def benchmark(load_tool):
+    return load_tool('benchmark_quality')
+
+
+def test_quality_scores_methods_on_the_same_images_and_resumes(
+        benchmark, bsds_root, tmp_path, monkeypatch):
+    result = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
+    assert result['images'] == ['0', '1']
+    assert set(result['results']) == {
+        'kmeans_lab', 'dynaseg_fsf+half_scale', 'dynaguide_slic'
+    }
+    kmeans = result['results']['kmeans_lab']
+    assert 0 < kmeans['All'] <= 100 and 'mean_iterations' not in kmeans
+    assert kmeans['Mean'] == pytest.approx(
+        (kmeans['All'] + kmeans['Fine'] + kmeans['Coarse']) / 3, abs=0.01)
+    # the other scoring: each cluster label one segment
+    labels = kmeans['cluster_labels']
+    assert set(labels) == {'All', 'Fine', 'Coarse', 'Mean'}
+    assert 0 < labels['All'] <= 100
+    for name in ('dynaseg_fsf+half_scale', 'dynaguide_slic'):
+        row = result['results'][name]
+        assert row['mean_iterations'] <= 2
+        assert 0 <= row['All'] <= 100 and row['seconds_per_image'] > 0
+
+    # a rerun reads every result back instead of segmenting again
+    def segment_again(index):
+        raise AssertionError('a finished result was computed again')
+
+    monkeypatch.setattr(benchmark, 'network_runner',
+                        lambda name, args: segment_again)
+    monkeypatch.setattr(benchmark, 'baseline_runner',
+                        lambda name, dataset: segment_again)
+    again = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
+    assert again['results'] == result['results']
+
+
+def test_quality_refuses_other_settings_in_the_same_work_dir(
+        benchmark, bsds_root, tmp_path):
+    benchmark.bench_quality(
+        quality_args(bsds_root, tmp_path / 'q', methods=['slic']))
+    with pytest.raises(SystemExit, match='other settings'):
+        benchmark.bench_quality(
+            quality_args(bsds_root, tmp_path / 'q', methods=['slic'],
+                         max_iters=3))

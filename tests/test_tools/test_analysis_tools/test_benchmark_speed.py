@@ -1,0 +1,47 @@
+"""tools/analysis_tools/benchmark_speed.py."""
+import argparse
+
+import pytest
+
+
+def test_speed_reports_every_option(load_tool, tiny_images):
+    args = argparse.Namespace(
+        images=tiny_images(num=1, size=(24, 32)),
+        per_image_size=[16, 24],
+        iters=1,
+        repeats=1,
+        dataset_size=32,
+        batches=[1, 2])
+    result = load_tool('benchmark_speed').bench_speed(args)
+    per_image = result['per_image']
+    assert per_image['size'] == [16, 24]
+    assert per_image['max_iters'] == 1000
+    rows = per_image['results']
+    assert set(rows) == {
+        'plain', 'naive_loop', 'channels_last', 'bf16_autocast', 'compile',
+        'optimise_scale_0_5', 'default', 'default+optimise_scale_0_5'
+    }
+    for name, row in rows.items():
+        assert row['per_image_seconds'] == pytest.approx(
+            row['per_iteration_ms'], abs=0.1)  # x 1000 steps / 1000 ms
+        assert row['speedup_vs_plain'] == pytest.approx(
+            rows['plain']['per_iteration_ms'] / row['per_iteration_ms'],
+            abs=0.01)
+        if name != 'naive_loop':
+            assert row['first_step_seconds'] > 0
+    assert rows['plain']['speedup_vs_plain'] == 1
+    assert 'portrait_per_iteration_ms' in rows['default']
+    for name in ('dynaseg_fsf_cnn_coco', 'dynaseg_fsf_r18_coco'):
+        speeds = result['dataset_images_per_second'][name]
+        assert set(speeds) == {
+            f'{variant}_batch_{batch}'
+            for variant in ('plain', 'bf16+channels_last')
+            for batch in (1, 2)
+        }
+        assert all(value > 0 for value in speeds.values())
+    training = result['train_iteration_seconds']
+    for variant in ('plain', 'amp', 'amp+channels_last',
+                    'amp+channels_last+compile'):
+        assert training[variant] > 0
+    assert result['peak_rss_mib'] > 0
+    assert result['machine']['cpu_count'] >= 1

@@ -1,0 +1,337 @@
+"""Benchmark BSDS500 segment covering of per-image methods and baselines.
+
+BSDS500 segment covering (All / Fine / Coarse / Mean, every
+annotator; predictions split into 4-connected components, and, for results
+saved since it was added, also each cluster label as one segment) of
+per-image methods and of baselines, all on the same first
+``--num-images`` images of ``--split`` in one run: the DynaSeg FSF / SCF and
+DynaGuide configs, DynaSeg FSF with each speed option (``NETWORK_METHODS``),
+and k-means on Lab colour, Felzenszwalb and SLIC, i.e. the DynaGuide guides
+alone (``BASELINES``); with the seconds, iterations and final q' per image.
+``--max-iters``, ``--optimise-scale`` and ``--autocast`` apply to every
+per-image method that does not set them itself (the configs' own settings
+otherwise: T = 1000 at full resolution, compiled bf16 by default; the
+papers' float32 eager loop is ``dynaseg_fsf+float32_eager``). Finished
+(image, method) results, and each prediction as a label PNG under
+``<work_dir>/labels/<method>/``, are saved as they come, and a rerun with
+the same settings resumes (``--work-dir``).
+
+Example:
+    python tools/analysis_tools/benchmark_quality.py \
+        --data-root ../shared/data/bsds500 --num-images 12 --max-iters 100 \
+        --optimise-scale 0.5 --autocast bfloat16
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import time
+from typing import Callable
+
+import mmcv
+import numpy as np
+import torch
+from mmengine import Config
+from mmengine.registry import init_default_scope
+from mmseg.registry import DATASETS, METRICS, MODELS, TASK_UTILS
+
+from mmdynaseg.utils import load_config, machine_info, report, write_text
+
+# the repository (this file is tools/analysis_tools/<name>.py)
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+# quality: name -> (config, cfg_options) of a per-image method; the speed
+# options are variants of DynaSeg FSF.
+NETWORK_METHODS = {
+    'dynaseg_fsf': ('configs/dynaseg_fsf_cnn_bsds500.py', {}),
+    'dynaseg_scf': ('configs/dynaseg_scf_cnn_bsds500.py', {}),
+    'dynaguide_kmeans': ('configs/dynaguide_kmeans_cnn_bsds500.py', {}),
+    'dynaguide_kmeans5': ('configs/dynaguide_kmeans5_cnn_bsds500.py', {}),
+    'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
+    'dynaguide_felzenszwalb':
+    ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),
+    'dynaseg_fsf+channels_last': ('configs/dynaseg_fsf_cnn_bsds500.py',
+                                  {'model.channels_last': True}),
+    'dynaseg_fsf+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py',
+                         {'model.autocast': 'bfloat16'}),
+    'dynaseg_fsf+half_scale': ('configs/dynaseg_fsf_cnn_bsds500.py',
+                               {'model.optimise_scale': 0.5}),
+    'dynaseg_fsf+half_scale+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py', {
+        'model.optimise_scale': 0.5,
+        'model.autocast': 'bfloat16'
+    }),
+    # the papers' arithmetic: float32, eager, contiguous (quality guard)
+    'dynaseg_fsf+float32_eager': ('configs/dynaseg_fsf_cnn_bsds500.py', {
+        'model.autocast': None,
+        'model.channels_last': False
+    }),
+}
+# quality: name -> guide config of a baseline that segments the image by
+# itself (the DynaGuide guides alone), or a DynaGuide config whose guide.
+BASELINES = {
+    'kmeans_lab': dict(type='KMeansColorGuide', k=8),
+    # the DynaGuide code's stand-in for its "diffseg" guide
+    'kmeans5_opencv_lab': 'configs/dynaguide_kmeans5_cnn_bsds500.py',
+    'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
+    'slic': dict(type='SuperpixelGuide', method='slic'),
+}
+DEFAULT_QUALITY = ('kmeans_lab', 'felzenszwalb', 'slic', 'dynaseg_fsf',
+                   'dynaseg_scf', 'dynaguide_kmeans', 'dynaguide_slic',
+                   'dynaguide_felzenszwalb')
+
+
+Runner = Callable[[int], dict]
+
+
+def quality_config(name: str, args: argparse.Namespace) -> Config:
+    """The config of a per-image method for the quality benchmark.
+
+    It gets the run's data root and split and, where the method does not
+    set them itself, ``--max-iters``, ``--optimise-scale`` and
+    ``--autocast``.
+    """
+    config, method_options = NETWORK_METHODS[name]
+    options = {
+        'test_dataloader.dataset.data_root': args.data_root,
+        'test_dataloader.dataset.data_prefix': dict(
+            img_path=f'images/{args.split}',
+            seg_map_path=f'groundTruth/{args.split}'),
+    }
+    for key, value in (('model.max_iters', args.max_iters),
+                       ('model.optimise_scale', args.optimise_scale),
+                       ('model.autocast', args.autocast)):
+        if value is not None:
+            options[key] = value
+    options.update(method_options)
+    return load_config(osp.join(ROOT, config), options)
+
+
+def network_runner(name: str, args: argparse.Namespace) -> Runner:
+    """A runner of a per-image method (config: :func:`quality_config`).
+
+    The runner segments the item of an index of the method's own test
+    dataset (a DynaGuide config's pipeline attaches the guide) and returns
+    its data sample (as a dict, what metrics receive) with the image's
+    seconds, iterations and final q'.
+    """
+    cfg = quality_config(name, args)
+    dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    model = MODELS.build(cfg.model).eval()
+
+    def run(index: int) -> dict:
+        data = dataset[index]
+        with torch.no_grad():
+            (sample, ) = model.test_step(
+                dict(inputs=[data['inputs']],
+                     data_samples=[data['data_samples']]))
+        return dict(
+            sample=sample.to_dict(),
+            seconds=sample.metainfo['seconds'],
+            iterations=sample.metainfo['iterations'],
+            q_prime=sample.metainfo['q_prime'])
+
+    return run
+
+
+def baseline_runner(name: str, dataset) -> Runner:
+    """A runner of a guide used as a segmentation of its own (its labels
+    are the prediction) on the dataset's images; seconds = the guide's."""
+    guide_cfg = BASELINES[name]
+    if isinstance(guide_cfg, str):
+        (guide_cfg, ) = [
+            step['guide'] for step in load_config(
+                osp.join(ROOT, guide_cfg)).test_dataloader.dataset.pipeline
+            if step['type'] == 'LoadGuidance'
+        ]
+    guide = TASK_UTILS.build(guide_cfg)
+
+    def run(index: int) -> dict:
+        data = dataset[index]
+        sample = data['data_samples']
+        image = data['inputs'].permute(1, 2, 0).numpy()[..., ::-1]  # to RGB
+        started = time.perf_counter()
+        labels = guide.compute(np.ascontiguousarray(image),
+                               sample.img_path)
+        seconds = time.perf_counter() - started
+        result = sample.to_dict()
+        result['pred_sem_seg'] = dict(data=torch.from_numpy(
+            labels.astype(np.int64))[None])
+        return dict(sample=result, seconds=seconds)
+
+    return run
+
+
+def bench_quality(args: argparse.Namespace) -> dict:
+    """BSDS500 segment covering of per-image methods and baselines.
+
+    Every method segments the same first ``--num-images`` images (sorted by
+    name) of the split; images are the outer loop, so an interrupted run
+    has scored all methods on the same images. Each (image, method) result
+    (best IoUs per mode, seconds, iterations, q') is saved to
+    ``<work_dir>/quality_per_image.json`` as soon as it is done, and a rerun
+    with the same settings continues from there. The scores pool the saved
+    results with :class:`SegmentCoveringMetric` (all annotators).
+    """
+    init_default_scope('mmseg')
+    methods = list(args.methods)
+    unknown = set(methods) - set(NETWORK_METHODS) - set(BASELINES)
+    if unknown:
+        raise SystemExit(
+            f'unknown methods {sorted(unknown)}; choose from '
+            f'{sorted(NETWORK_METHODS) + sorted(BASELINES)}.')
+    # the images and ground truth, without any method's guide
+    dataset = DATASETS.build(
+        quality_config('dynaseg_fsf', args).test_dataloader.dataset)
+    runners = {
+        name: network_runner(name, args) if name in NETWORK_METHODS else
+        baseline_runner(name, dataset)
+        for name in methods
+    }
+    indices = list(range(min(args.num_images, len(dataset))))
+    if not indices:
+        raise SystemExit(f'no {args.split} image under {args.data_root}.')
+    os.makedirs(args.work_dir, exist_ok=True)
+    state_path = osp.join(args.work_dir, 'quality_per_image.json')
+    settings = dict(
+        data_root=args.data_root,
+        split=args.split,
+        max_iters=args.max_iters,
+        optimise_scale=args.optimise_scale,
+        autocast=args.autocast)
+    state = dict(settings=settings, images={})
+    if osp.isfile(state_path):
+        with open(state_path) as f:
+            state = json.load(f)
+        if state['settings'] != settings:
+            raise SystemExit(
+                f"{state_path} holds results of other settings "
+                f"({state['settings']}); repeat them to resume, or pass "
+                'another --work-dir.')
+    metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
+    prefixes = dict(components='', labels='labels_')
+    for position, index in enumerate(indices):
+        stem = osp.splitext(
+            osp.basename(dataset.get_data_info(index)['img_path']))[0]
+        done = state['images'].setdefault(stem, {})
+        for name in methods:
+            if name in done:
+                continue
+            result = runners[name](index)
+            sample = result.pop('sample')
+            labels = np.asarray(sample['pred_sem_seg']['data'])[0]
+            label_dir = osp.join(args.work_dir, 'labels', name)
+            os.makedirs(label_dir, exist_ok=True)
+            mmcv.imwrite(labels.astype(np.uint16),
+                         osp.join(label_dir, stem + '.png'))
+            metric = METRICS.build(metric_cfg)
+            metric.process(None, [sample])
+            (covering, ) = metric.results
+            scores = {
+                prefixes[scoring] + mode: ious.tolist()
+                for scoring, modes in covering.items()
+                for mode, ious in modes.items()
+            }
+            done[name] = dict(result, **scores)
+            print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
+                  f"{done[name]['seconds']:.1f} s, "
+                  f"{done[name].get('iterations', '-')} iterations",
+                  file=sys.stderr, flush=True)
+            write_text(state_path, json.dumps(state))
+    stems = [
+        osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
+        for i in indices
+    ]
+    table = {}
+    for name in methods:
+        metric = METRICS.build(metric_cfg)
+        per_image = [state['images'][stem][name] for stem in stems]
+        scores = metric.compute_metrics([{
+            scoring: {
+                mode: np.asarray(r[prefix + mode], dtype=float)
+                for mode in ('all', 'fine', 'coarse')
+            }
+            for scoring, prefix in prefixes.items()
+        } for r in per_image])
+        row = {
+            key: round(value, 2)
+            for key, value in scores.items() if '.' not in key
+        }
+        row['cluster_labels'] = {
+            key.split('.')[0]: round(value, 2)
+            for key, value in scores.items() if key.endswith('.labels')
+        }
+        row['seconds_per_image'] = round(
+            float(np.mean([r['seconds'] for r in per_image])), 2)
+        if name in NETWORK_METHODS:
+            row['mean_iterations'] = round(
+                float(np.mean([r['iterations'] for r in per_image])), 1)
+            row['mean_q_prime'] = round(
+                float(np.mean([r['q_prime'] for r in per_image])), 2)
+        table[name] = row
+    return dict(
+        benchmark='quality',
+        metric='segment covering (best IoU), all annotators; All/Fine/'
+        'Coarse/Mean: predictions split into 4-connected components '
+        '(Kanezaki 2020); cluster_labels: each predicted label one segment '
+        '(the DynaSeg reference script)',
+        split=args.split,
+        num_images=len(indices),
+        images=stems,
+        max_iters=args.max_iters,
+        optimise_scale=args.optimise_scale,
+        autocast=args.autocast,
+        methods={
+            name: NETWORK_METHODS.get(name) or BASELINES[name]
+            for name in methods
+        },
+        seconds_note='wall seconds per image on this machine, shared with '
+        'whatever else ran; per-image methods: k* estimate, optimisation, '
+        'labels; baselines: the guide alone',
+        results=table,
+        machine=machine_info())
+
+
+def main() -> None:
+    """Parse arguments, run the benchmark, print (and save) its JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--methods',
+        nargs='+',
+        default=list(DEFAULT_QUALITY),
+        help='methods to score (NETWORK_METHODS, BASELINES)')
+    parser.add_argument(
+        '--data-root',
+        default='data/bsds500',
+        help='BSDS500 root (images/, groundTruth/)')
+    parser.add_argument('--split', default='val', help='BSDS500 split')
+    parser.add_argument(
+        '--num-images',
+        type=int,
+        default=50,
+        help='how many images (the first, by name)')
+    parser.add_argument(
+        '--max-iters',
+        type=int,
+        help="override the configs' max_iters (T, 1000)")
+    parser.add_argument(
+        '--optimise-scale',
+        type=float,
+        help='optimise_scale of every per-image method')
+    parser.add_argument(
+        '--autocast',
+        choices=['bfloat16'],
+        help='autocast dtype of every per-image method')
+    parser.add_argument(
+        '--work-dir',
+        help='where per-image results are kept for resuming (default '
+        'work_dirs/benchmark_quality)')
+    parser.add_argument('--out', help='also write the JSON to this file')
+    args = parser.parse_args()
+    args.work_dir = args.work_dir or 'work_dirs/benchmark_quality'
+    report(bench_quality(args), args.out)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,320 @@
+"""Benchmark the cost of the models, side by side in one run.
+
+On CUDA when a GPU is present. (a) Per-image optimisation of
+``configs/dynaseg_fsf_cnn_bsds500.py`` at 481 x 321 (``--per-image-size``,
+the first ``--images`` image): first-step seconds (compilation included)
+and milliseconds per optimiser step (``--iters`` steps, median of
+``--repeats`` runs) of the published loop written plainly in PyTorch
+(:func:`naive_loop_ms`), plain float32 eager, each speed option alone
+(``PER_IMAGE_OPTIONS``), the shipped default (compiled, bf16,
+channels-last; also on the transposed image, its second graph) and the
+default at half scale; per-image seconds = ms/step x the config's
+``max_iters`` T (BSDS500 images rarely stop earlier at q' <= 3: see the
+quality benchmark's ``mean_iterations``). (b) Dataset-level inference
+images/s at 320 x 320 (``--dataset-size``, ``--batches``) of
+``configs/dynaseg_fsf_cnn_coco.py`` and ``configs/dynaseg_fsf_r18_coco.py``
+(random weights: no ImageNet checkpoint needed), float32 and bf16 +
+channels-last. (c) Seconds per training iteration of the CNN COCO config
+(batch 4): float32, ``--amp``, + channels-last, + ``compile``. (d) Peak
+resident memory.
+
+Example:
+    python tools/analysis_tools/benchmark_speed.py \
+        --images '../shared/data/bsds500/images/val/*.jpg' --iters 5 \
+        --repeats 3 --out docs/benchmarks/speed.json
+"""
+import argparse
+import os.path as osp
+import resource
+
+import mmcv
+import numpy as np
+import torch
+from mmengine import Config
+from mmseg.registry import MODELS
+from mmseg.utils import register_all_modules
+
+from mmdynaseg.utils import image_paths, machine_info, report, timed
+
+# the repository (this file is tools/analysis_tools/<name>.py)
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def _build_model(config: str, **overrides) -> torch.nn.Module:
+    """A model of a config with ``overrides`` of ``cfg.model``, on CPU."""
+    cfg = Config.fromfile(config)
+    cfg.model.update(overrides)
+    backbone = cfg.model.get('backbone', {})
+    if backbone.get('init_cfg'):
+        # timing only: random weights, no ImageNet checkpoint needed
+        backbone['init_cfg'] = None
+    return MODELS.build(cfg.model)
+
+
+def _preprocess(model: torch.nn.Module, image: np.ndarray) -> torch.Tensor:
+    """``(1, C, H, W)`` input of a BGR uint8 image, as the model's
+    data preprocessor makes it for testing."""
+    tensor = torch.from_numpy(np.ascontiguousarray(image.transpose(2, 0, 1)))
+    return model.data_preprocessor(dict(inputs=[tensor]), False)['inputs']
+
+
+# speed: the per-image options, each alone, then the shipped default (the
+# config as it is: compiled, bf16, channels-last); overrides of cfg.model.
+PLAIN = dict(autocast=None, channels_last=False, compile=False)
+PER_IMAGE_OPTIONS = {
+    'plain': PLAIN,
+    'channels_last': dict(PLAIN, channels_last=True),
+    'bf16_autocast': dict(PLAIN, autocast='bfloat16'),
+    'compile': dict(PLAIN, compile=dict(dynamic=False)),
+    'optimise_scale_0_5': dict(PLAIN, optimise_scale=0.5),
+    'default': {},
+    'default+optimise_scale_0_5': dict(optimise_scale=0.5),
+}
+
+
+def naive_loop_ms(image: torch.Tensor, iters: int, repeats: int) -> float:
+    """Milliseconds per step of the published per-image loop, written
+    plainly in PyTorch (Kanezaki 2020 / the DynaSeg reference): the same
+    network (3 x [conv3x3, ReLU, BN], 1x1 conv, BN; p = q = 100), CE to
+    the argmax plus FSF-weighted L1 continuity, SGD lr 0.1, momentum 0.9,
+    float32, eager, one ``.item()`` per step for q'."""
+    torch.manual_seed(0)
+    layers = []
+    for i in range(3):
+        layers += [
+            torch.nn.Conv2d(3 if i == 0 else 100, 100, 3, padding=1),
+            torch.nn.ReLU(),
+            torch.nn.BatchNorm2d(100)
+        ]
+    net = torch.nn.Sequential(*layers, torch.nn.Conv2d(100, 100, 1),
+                              torch.nn.BatchNorm2d(100)).to(image.device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+
+    def steps(count: int) -> None:
+        for _ in range(count):
+            response = net(image)
+            target = response.argmax(1)
+            q_prime = len(torch.unique(target))
+            continuity = (
+                (response[:, :, 1:] - response[:, :, :-1]).abs().mean() +
+                (response[:, :, :, 1:] - response[:, :, :, :-1]).abs().mean())
+            loss = torch.nn.functional.cross_entropy(
+                response, target) + q_prime / 15 * continuity
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    steps(1)
+    return round(
+        float(np.median([timed(steps, iters)[1]
+                         for _ in range(repeats)])) / iters * 1000, 2)
+
+
+def per_image_timings(model: torch.nn.Module, inputs: torch.Tensor,
+                      iters: int, repeats: int) -> dict:
+    """First-step seconds and milliseconds per optimiser step.
+
+    ``predict`` with ``stop_threshold=None`` runs exactly ``max_iters``
+    steps plus fixed work (state copies, one more forward pass, the
+    labels). The first call (one step) includes any compilation for this
+    input size; a step costs the difference of the median times of
+    ``iters + 1`` and of 1 step, divided by ``iters``.
+    """
+    model.stop_threshold = None
+
+    def run(steps: int) -> float:
+        model.max_iters = steps
+        with torch.no_grad():
+            return timed(model.predict, inputs)[1]
+
+    first = run(1)
+    one = np.median([run(1) for _ in range(repeats)])
+    many = np.median([run(iters + 1) for _ in range(repeats)])
+    return dict(
+        first_step_seconds=round(first, 2),
+        per_iteration_ms=round(float(many - one) / iters * 1000, 2))
+
+
+def train_iteration_seconds(config: str, variant: dict, batch: int,
+                            size: int, iters: int, device: str) -> float:
+    """Median seconds of a dataset-level training iteration
+    (``model.train_step``: preprocessing, forward, losses, backward, SGD)
+    on random ``batch`` x ``size`` x ``size`` images; ``variant`` may set
+    ``amp`` (bf16 :class:`AutocastOptimWrapper` on CPU, MMEngine's
+    ``AmpOptimWrapper`` on GPU), ``channels_last`` and ``compile``
+    (``torch.compile`` of ``train_step``, as MMEngine's ``compile=True``).
+    """
+    from mmengine.optim import build_optim_wrapper
+    cfg = Config.fromfile(config)
+    model = _build_model(config).to(device)
+    wrapper_cfg = dict(cfg.optim_wrapper)
+    if variant.get('amp'):
+        wrapper_cfg['type'] = 'AmpOptimWrapper' if device == 'cuda' \
+            else 'AutocastOptimWrapper'
+    optim_wrapper = build_optim_wrapper(model, wrapper_cfg)
+    if variant.get('channels_last'):
+        model.to(memory_format=torch.channels_last)
+    step = torch.compile(model.train_step) if variant.get('compile') \
+        else model.train_step
+    from mmseg.structures import SegDataSample
+    generator = torch.Generator().manual_seed(0)
+    shape = (size, size)
+    data = dict(
+        inputs=[
+            torch.randint(0, 256, (3, ) + shape, generator=generator).byte()
+            for _ in range(batch)
+        ],
+        data_samples=[
+            SegDataSample(metainfo=dict(img_shape=shape, ori_shape=shape))
+            for _ in range(batch)
+        ])
+    model.train()
+    step(data, optim_wrapper)
+    return round(
+        float(
+            np.median([
+                timed(step, data, optim_wrapper)[1] for _ in range(iters)
+            ])), 3)
+
+
+def bench_speed(args: argparse.Namespace) -> dict:
+    """Per-image ms/step of each option, dataset-level images/s and
+    training seconds per iteration, peak RSS; all in this one run."""
+    register_all_modules()
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    path = image_paths(args.images, 1)[0]
+    height, width = args.per_image_size
+    image = mmcv.imresize(mmcv.imread(path), (width, height))
+    per_image_cfg = osp.join(ROOT, 'configs', 'dynaseg_fsf_cnn_bsds500.py')
+    max_iters = Config.fromfile(per_image_cfg).model.max_iters
+    per_image = {}
+    for name, overrides in PER_IMAGE_OPTIONS.items():
+        model = _build_model(per_image_cfg, **overrides).to(device)
+        inputs = _preprocess(model, image)
+        row = per_image_timings(model, inputs, args.iters, args.repeats)
+        if name == 'default':  # the other orientation: its own graph
+            portrait = per_image_timings(model, inputs.transpose(2, 3),
+                                         args.iters, args.repeats)
+            row.update({f'portrait_{k}': v for k, v in portrait.items()})
+        per_image[name] = row
+        if name == 'plain':
+            per_image['naive_loop'] = dict(
+                per_iteration_ms=naive_loop_ms(inputs, args.iters,
+                                               args.repeats))
+    for row in per_image.values():
+        row['per_image_seconds'] = round(
+            row['per_iteration_ms'] * max_iters / 1000, 1)
+        row['speedup_vs_plain'] = round(
+            per_image['plain']['per_iteration_ms'] /
+            row['per_iteration_ms'], 2)
+    fast = dict(amp=True, channels_last=True)
+    dataset = {}
+    for name in ('dynaseg_fsf_cnn_coco', 'dynaseg_fsf_r18_coco'):
+        dataset[name] = {}
+        for variant, options in (('plain', {}), ('bf16+channels_last',
+                                                 fast)):
+            model = _build_model(osp.join(ROOT, 'configs',
+                                          name + '.py')).to(device).eval()
+            if options.get('channels_last'):
+                model.to(memory_format=torch.channels_last)
+            for batch in args.batches:
+                inputs = torch.rand(batch, 3, args.dataset_size,
+                                    args.dataset_size, device=device)
+
+                def predict():
+                    with torch.no_grad(), torch.autocast(
+                            device, enabled=bool(options.get('amp'))):
+                        model.predict(inputs)
+
+                predict()
+                seconds = np.median(
+                    [timed(predict)[1] for _ in range(args.repeats)])
+                dataset[name][f'{variant}_batch_{batch}'] = round(
+                    batch / seconds, 2)
+    coco_cfg = osp.join(ROOT, 'configs', 'dynaseg_fsf_cnn_coco.py')
+    training = {
+        variant: train_iteration_seconds(coco_cfg, options, 4,
+                                         args.dataset_size, args.repeats,
+                                         device)
+        for variant, options in (('plain', {}), ('amp', dict(amp=True)),
+                                 ('amp+channels_last', fast),
+                                 ('amp+channels_last+compile',
+                                  dict(fast, compile=True)))
+    }
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return dict(
+        benchmark='speed',
+        device=device,
+        per_image=dict(
+            config='configs/dynaseg_fsf_cnn_bsds500.py',
+            size=[height, width],
+            image=osp.basename(path),
+            timed_steps=args.iters,
+            repeats=args.repeats,
+            max_iters=max_iters,
+            options={
+                name: PER_IMAGE_OPTIONS.get(name, 'plain PyTorch loop')
+                for name in per_image
+            },
+            note=('default = the config as shipped; portrait_* = the same '
+                  'model on the transposed image (a second compiled '
+                  'graph); first_step_seconds includes compilation; '
+                  'per_image_seconds = per_iteration_ms x max_iters'),
+            results=per_image),
+        dataset_images_per_second=dict(
+            size=[args.dataset_size, args.dataset_size],
+            note='model.eval(), torch.no_grad(), model.predict, random '
+            'weights and inputs; bf16+channels_last = tools/test.py --amp '
+            "with custom_hooks=[dict(type='ChannelsLastHook')]",
+            **dataset),
+        train_iteration_seconds=dict(
+            config='configs/dynaseg_fsf_cnn_coco.py',
+            batch=4,
+            size=[args.dataset_size, args.dataset_size],
+            note='model.train_step on random images (no data loading); '
+            'amp = tools/train.py --amp, channels_last = ChannelsLastHook, '
+            'compile = compile=True in the config',
+            **training),
+        peak_rss_mib=round(peak_kib / 1024, 1),
+        machine=machine_info())
+
+
+def main() -> None:
+    """Parse arguments, run the benchmark, print (and save) its JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--images',
+        default='data/bsds500/images/val/*.jpg',
+        help='glob of images; the first is optimised (quote it)')
+    parser.add_argument(
+        '--iters',
+        type=int,
+        default=10,
+        help='optimiser steps timed per run')
+    parser.add_argument(
+        '--repeats', type=int, default=3, help='timed runs (median)')
+    parser.add_argument(
+        '--per-image-size',
+        type=int,
+        nargs=2,
+        default=[321, 481],
+        metavar=('H', 'W'),
+        help='size the per-image optimisation runs at')
+    parser.add_argument(
+        '--dataset-size',
+        type=int,
+        default=320,
+        help='square input size of dataset-level inference')
+    parser.add_argument(
+        '--batches',
+        type=int,
+        nargs='+',
+        default=[1, 8],
+        help='batch sizes of dataset-level inference')
+    parser.add_argument('--out', help='also write the JSON to this file')
+    args = parser.parse_args()
+    report(bench_speed(args), args.out)
+
+
+if __name__ == '__main__':
+    main()
