@@ -33,15 +33,24 @@ def use_checkpoint(cfg: Config, checkpoint: Optional[str]) -> None:
     """The checkpoint rule of every tool: check it against the config.
 
     A dataset-trained config needs a checkpoint; a per-image config
-    (:func:`optimises_per_image`) runs without one, and with one refines
-    its weights on every image (``cfg.model.init`` becomes
-    ``'checkpoint'``).
+    (:func:`optimises_per_image`) with a fresh start runs without one, and
+    with one refines its weights on every image (``cfg.model.init``
+    becomes ``'checkpoint'``); a per-image config that starts from a
+    checkpoint (``init='checkpoint'`` or ``'checkpoint_features'``, the
+    amortised mode) needs one.
 
     Raises:
-        ValueError: A dataset-trained config without checkpoint.
+        ValueError: A config that needs a checkpoint, without one.
         FileNotFoundError: The checkpoint file does not exist.
     """
     per_image = optimises_per_image(cfg.model)
+    init = cfg.model.get('init', 'fresh') if per_image else None
+    if checkpoint is None and per_image and init != 'fresh':
+        raise ValueError(
+            f"{cfg.filename} refines a trained network on every image "
+            f"(model.init='{init}'): give the checkpoint of a dataset-level "
+            'model (e.g. trained with tools/train.py '
+            'configs/dynaseg_fsf_cnn_bsds500_trained.py).')
     if checkpoint is None and not per_image:
         raise ValueError(
             f'{cfg.filename} segments with a trained model: give its '
@@ -55,7 +64,7 @@ def use_checkpoint(cfg: Config, checkpoint: Optional[str]) -> None:
             f'checkpoint {checkpoint!r} does not exist; train one with '
             f'tools/train.py {cfg.filename} (checkpoints are written to its '
             'work dir).')
-    if per_image:
+    if per_image and init == 'fresh':
         cfg.model.init = 'checkpoint'  # refine the loaded weights per image
 
 

@@ -94,3 +94,16 @@ def test_dynaguide_config_computes_its_guide(repo_root):
     sample = inference_model(model, bgr_image())
     assert sample.iterations == 2  # the published schedule: every step
     assert sample.pred_sem_seg.data.shape == (1, 20, 28)
+
+
+def test_refine_config_needs_a_checkpoint_and_keeps_its_start(
+        repo_root, tmp_path):
+    refine = config(repo_root, 'dynaseg_fsf_cnn_bsds500_refine')
+    with pytest.raises(ValueError, match='refines a trained network'):
+        init_model(refine, cfg_options=PER_IMAGE)
+    source = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'), cfg_options=PER_IMAGE)
+    torch.save(dict(state_dict=source.state_dict()), tmp_path / 'ckpt.pth')
+    model = init_model(refine, str(tmp_path / 'ckpt.pth'),
+                       cfg_options=PER_IMAGE)
+    assert model.init == 'checkpoint_features' and model.max_iters == 3

@@ -12,9 +12,12 @@ from mmdynaseg.utils import load_config
 
 LABELLED = 'configs/examples/dynaseg_fsf_cnn_labelled_folder.py'
 IMAGE_FOLDER = 'configs/examples/dynaseg_fsf_cnn_image_folder.py'
-TINY = [
+REFINE = 'configs/examples/dynaseg_fsf_cnn_image_folder_refine.py'
+TINY_MODEL = [
     'model.backbone.channels=8', 'model.decode_head.in_channels=8',
-    'model.decode_head.channels=8', 'model.decode_head.num_classes=8',
+    'model.decode_head.channels=8', 'model.decode_head.num_classes=8'
+]
+TINY = TINY_MODEL + [
     'train_dataloader.batch_size=2', 'train_cfg.max_iters=2',
     'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1'
 ]
@@ -113,3 +116,18 @@ def test_image_folder_trains_and_writes_label_maps(tmp_path, repo_root):
             str(maps / f'{name[0]}.png'), cv2.IMREAD_UNCHANGED)
         assert label_map.dtype == np.uint8 and label_map.shape == size
         assert label_map.max() < 8
+    # docs/amortised.md: segment the same photos by refining the trained
+    # features (fresh head, a few steps each)
+    out = tmp_path / 'refined'
+    run(repo_root / 'tools/segment.py', [
+        str(photos), '--config',
+        str(repo_root / REFINE), '--checkpoint',
+        str(work_dir / 'iter_2.pth'), '--out',
+        str(out), '--cfg-options'
+    ] + TINY_MODEL + ['model.max_iters=2'], tmp_path)
+    summary = json.loads((out / 'summary.json').read_text())
+    assert sorted(summary['images']) == ['a', 'b', 'c'] and not summary[
+        'skipped']
+    for name, size in sizes.items():
+        entry = summary['images'][name[0]]
+        assert entry['size'] == list(size) and entry['iterations'] <= 2

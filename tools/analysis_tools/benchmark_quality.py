@@ -34,8 +34,9 @@ import numpy as np
 import torch
 from mmengine import Config
 from mmengine.registry import init_default_scope
-from mmseg.registry import DATASETS, METRICS, MODELS, TASK_UTILS
+from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
+from mmdynaseg.apis import init_model
 from mmdynaseg.utils import load_config, machine_info, report, write_text
 
 # the repository (this file is tools/analysis_tools/<name>.py)
@@ -49,6 +50,11 @@ NETWORK_METHODS = {
     'dynaseg_scf': ('configs/dynaseg_scf_cnn_bsds500.py', {}),
     'dynaguide_kmeans': ('configs/dynaguide_kmeans_cnn_bsds500.py', {}),
     'dynaguide_kmeans5': ('configs/dynaguide_kmeans5_cnn_bsds500.py', {}),
+    # the amortised mode (needs --checkpoint): trained features with a
+    # fresh head, and the whole trained network
+    'dynaseg_fsf_refine': ('configs/dynaseg_fsf_cnn_bsds500_refine.py', {}),
+    'dynaseg_fsf_refine_whole': ('configs/dynaseg_fsf_cnn_bsds500_refine.py',
+                                 {'model.init': 'checkpoint'}),
     'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
     'dynaguide_felzenszwalb':
     ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),
@@ -118,7 +124,10 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
     """
     cfg = quality_config(name, args)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
-    model = MODELS.build(cfg.model).eval()
+    # only methods that start from a checkpoint get --checkpoint: the
+    # fresh-start methods stay the papers' fresh start
+    refines = cfg.model.get('init', 'fresh') != 'fresh'
+    model = init_model(cfg, args.checkpoint if refines else None)
 
     def run(index: int) -> dict:
         data = dataset[index]
@@ -200,6 +209,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
         max_iters=args.max_iters,
         optimise_scale=args.optimise_scale,
         autocast=args.autocast)
+    if args.checkpoint:  # (absent from runs without, to resume them)
+        settings['checkpoint'] = args.checkpoint
     state = dict(settings=settings, images={})
     if osp.isfile(state_path):
         with open(state_path) as f:
@@ -323,6 +334,10 @@ def main() -> None:
         '--autocast',
         choices=['bfloat16'],
         help='autocast dtype of every per-image method')
+    parser.add_argument(
+        '--checkpoint',
+        help='dataset-level checkpoint that the amortised methods '
+        '(dynaseg_fsf_refine*) start from')
     parser.add_argument(
         '--work-dir',
         help='where per-image results are kept for resuming (default '

@@ -27,9 +27,9 @@ class NonFiniteLossHook(Hook):
         """Check ``outputs['loss']`` (the parsed training losses)."""
         if not outputs or 'loss' not in outputs:
             return
-        if math.isfinite(float(outputs['loss'])):
+        if math.isfinite(float(outputs['loss'].detach())):
             return
-        terms = ', '.join(f'{key}={float(value):.4g}'
+        terms = ', '.join(f'{key}={float(value.detach()):.4g}'
                           for key, value in outputs.items())
         raise RuntimeError(
             f'training stopped at iteration {runner.iter + 1}: the loss is '

@@ -15,7 +15,7 @@ from torch import Tensor
 from ...utils import SILHOUETTE_KEY, supports_autocast, warn_once
 from ..utils import count_clusters, estimate_num_segments
 
-INITS = ('fresh', 'checkpoint')
+INITS = ('fresh', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
 SILHOUETTE = 'silhouette'
 AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
@@ -57,9 +57,13 @@ class PerImageDynaSeg(EncoderDecoder):
        Kaiming and PyTorch's default initialisation (``init_cfg`` is not
        applied), drawn under ``torch.manual_seed(seed)`` without touching
        the global RNG; the same for every image, so results are
-       deterministic and independent of the batch order) or the weights
+       deterministic and independent of the batch order), the weights
        loaded into the model (``init='checkpoint'``: ``tools/test.py
-       CONFIG CKPT`` refines a dataset-trained model on each image);
+       CONFIG CKPT`` refines a dataset-trained model on each image), or
+       the loaded features with a fresh head (``'checkpoint_features'``:
+       backbone and neck as loaded, the decode head, i.e. the classifier
+       and the response BN, from the seeded fresh initialisation, so each
+       image is clustered afresh on learned features: the amortised mode);
     2. up to ``max_iters`` steps of ``optimizer`` (by default SGD, lr 0.1,
        momentum 0.9; a new optimizer per image) on the head's loss
        (:meth:`DynaSegHead.loss_by_feat`: ``L_sim + mu(q') L_con`` with the
@@ -110,8 +114,8 @@ class PerImageDynaSeg(EncoderDecoder):
         predict_mode (str): ``'train'`` or ``'eval'``: the mode of the
             forward pass the labels come from (step 3). Defaults to
             ``'train'``.
-        init (str): ``'fresh'`` or ``'checkpoint'`` (see above). Defaults
-            to ``'fresh'``.
+        init (str): ``'fresh'``, ``'checkpoint'`` or
+            ``'checkpoint_features'`` (see above). Defaults to ``'fresh'``.
         seed (int): Seed of the fresh initialisation and of every image's
             optimisation (dropout, if any). Defaults to 0.
         silhouette_cfg (dict, optional): Keyword arguments of
@@ -130,8 +134,9 @@ class PerImageDynaSeg(EncoderDecoder):
             fast on CPUs with bf16 support, or ``'float16'`` on GPU); the
             response is cast back to float32 for the losses, ``q'`` and the
             labels. Labels can differ where channels tie after rounding:
-            measure the quality (``tools/analysis_tools/benchmark_quality.py``). The
-            autocast weight cache is off, so every step sees the updated
+            measure the quality
+            (``tools/analysis_tools/benchmark_quality.py``). The autocast
+            weight cache is off, so every step sees the updated
             weights whatever autocast context the caller is in. On a device
             without fast support (:func:`mmdynaseg.utils.supports_autocast`)
             it falls back to float32 with one warning. Defaults to None
@@ -199,7 +204,8 @@ class PerImageDynaSeg(EncoderDecoder):
             else ({} if compile else None)
         self._compiled: Optional[Tuple[Callable, Callable]] = None
         self.on_step: Optional[Callable[[int, int, int], None]] = None
-        self._fresh_state = self._state_copy() if init == 'fresh' else None
+        self._fresh_state = None if init == 'checkpoint' \
+            else self._state_copy()
 
     def _state_copy(self) -> Dict[str, Tensor]:
         """Copy of the network's state (weights and BN statistics)."""
@@ -246,7 +252,13 @@ class PerImageDynaSeg(EncoderDecoder):
         if self.channels_last:
             self.to(memory_format=torch.channels_last)
         original, was_training = self._state_copy(), self.training
-        start = original if self._fresh_state is None else self._fresh_state
+        start = dict(self._fresh_state or original)
+        if self.init == 'checkpoint_features':  # loaded features, fresh head
+            start.update({
+                key: value
+                for key, value in original.items()
+                if not key.startswith('decode_head.')
+            })
         try:
             for image, sample in zip(inputs, data_samples):
                 self.load_state_dict(start)

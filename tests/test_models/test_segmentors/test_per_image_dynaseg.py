@@ -190,6 +190,38 @@ def test_checkpoint_init_refines_loaded_weights():
     np.testing.assert_array_equal(first, labels(segment(refined, image)[0]))
 
 
+def test_checkpoint_features_start_from_loaded_features_fresh_head():
+    """The amortised start: at the first forward pass of every image of a
+    batch the backbone holds the loaded weights and the head (classifier,
+    response BN) the seeded fresh ones, whatever image came before; the
+    result does not depend on the batch order."""
+    model = tiny_model(stop_threshold=0, init='checkpoint_features')
+    fresh = state(model)
+    trained = {
+        key: value + 0.5 if value.is_floating_point() else value
+        for key, value in tiny_model(seed=1).state_dict().items()
+    }
+    model.load_state_dict(trained)
+    states, steps = [], []  # one per forward pass, in order
+    model.backbone.register_forward_pre_hook(
+        lambda module, args: states.append(state(model)))
+    model.on_step = lambda step, *args: steps.append(step)
+    first, second = images(2)
+    pair = segment(model, [first, second])
+    starts = [states[i] for i, step in enumerate(steps) if step == 0]
+    assert len(starts) == 2
+    for start in starts:
+        for key, value in start.items():
+            expected = fresh[key] if key.startswith('decode_head.') \
+                else trained[key]
+            assert torch.equal(value, expected), key
+    assert_same_state(trained, state(model))  # restored after the batch
+    swapped = segment(model, [second, first])
+    np.testing.assert_array_equal(labels(pair[0]), labels(swapped[1]))
+    np.testing.assert_array_equal(labels(pair[1]), labels(swapped[0]))
+    assert not np.array_equal(labels(pair[0]), labels(pair[1]))
+
+
 # the paper's [0, 1] scaling with BGR -> RGB, and ImageNet statistics
 # on BGR input (no channel conversion)
 PREPROCESSORS = [

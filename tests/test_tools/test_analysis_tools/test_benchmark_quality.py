@@ -28,6 +28,7 @@ def quality_args(bsds_root, work_dir, **kwargs):
         max_iters=2,
         optimise_scale=None,
         autocast=None,
+        checkpoint=None,
         work_dir=str(work_dir))
     args.update(kwargs)
     return argparse.Namespace(**args)
@@ -78,3 +79,47 @@ def test_quality_refuses_other_settings_in_the_same_work_dir(
         benchmark.bench_quality(
             quality_args(bsds_root, tmp_path / 'q', methods=['slic'],
                          max_iters=3))
+
+
+def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
+                                                     tmp_path, repo_root):
+    """dynaseg_fsf_refine gets --checkpoint, dynaseg_fsf keeps its fresh
+    start; the checkpoint is part of the settings a rerun must repeat."""
+    import torch
+    from mmengine.registry import init_default_scope
+    from mmseg.registry import MODELS
+
+    from mmdynaseg.utils import load_config
+    init_default_scope('mmseg')
+    cfg = load_config(
+        str(repo_root / 'configs/dynaseg_fsf_cnn_bsds500_trained.py'))
+    checkpoint = tmp_path / 'trained.pth'
+    torch.save(
+        dict(state_dict=MODELS.build(cfg.model).state_dict()), checkpoint)
+    args = quality_args(
+        bsds_root,
+        tmp_path / 'q',
+        methods=['dynaseg_fsf', 'dynaseg_fsf_refine'],
+        checkpoint=str(checkpoint))
+    seen = {}
+    original = benchmark.init_model
+
+    def spy(cfg, checkpoint=None, *rest):
+        seen[cfg.model.get('init', 'fresh')] = checkpoint
+        return original(cfg, checkpoint, *rest)
+
+    benchmark.init_model = spy
+    try:
+        result = benchmark.bench_quality(args)
+    finally:
+        benchmark.init_model = original
+    assert seen == {'fresh': None, 'checkpoint_features': str(checkpoint)}
+    assert result['results']['dynaseg_fsf_refine']['mean_iterations'] <= 2
+    other = tmp_path / 'other.pth'
+    other.write_bytes(checkpoint.read_bytes())
+    with pytest.raises(SystemExit, match='other settings'):
+        benchmark.bench_quality(
+            argparse.Namespace(**dict(vars(args), checkpoint=str(other))))
+    with pytest.raises(ValueError, match='refines a trained network'):
+        benchmark.bench_quality(
+            argparse.Namespace(**dict(vars(args), checkpoint=None)))

@@ -1,0 +1,36 @@
+"""tools/analysis_tools/plot_quality_vs_seconds.py."""
+import pytest
+from PIL import Image
+
+
+def run(max_iters, images=('a', 'b')):
+    """A benchmark_quality result: one network method, one baseline."""
+    return dict(
+        split='val',
+        num_images=len(images),
+        images=list(images),
+        max_iters=max_iters,
+        results=dict(
+            dynaseg_fsf=dict(
+                Mean=20.0 + max_iters,
+                seconds_per_image=float(max_iters),
+                mean_iterations=max_iters),
+            kmeans_lab=dict(Mean=30.0, seconds_per_image=0.1)))
+
+
+def test_one_line_per_method_through_its_runs(load_tool, tmp_path):
+    tool = load_tool('plot_quality_vs_seconds')
+    points = tool.collect([run(20), run(5)], 'Mean')
+    assert points == {
+        'dynaseg_fsf': [(5.0, 25.0, 5), (20.0, 40.0, 20)],
+        'kmeans_lab': [(0.1, 30.0, 0)],  # the same in both runs
+    }
+    out = tmp_path / 'plot.png'
+    tool.plot(points, 'Mean', 'title', str(out))
+    assert Image.open(out).size[0] > 100
+
+
+def test_runs_on_other_images_are_refused(load_tool):
+    tool = load_tool('plot_quality_vs_seconds')
+    with pytest.raises(ValueError, match='different images'):
+        tool.collect([run(5), run(20, images=('a', 'c'))], 'Mean')

@@ -1,0 +1,92 @@
+"""Plot BSDS500 quality against seconds per image from quality runs.
+
+Each input is the JSON of one ``benchmark_quality.py`` run (typically the
+same methods and images at different ``--max-iters`` T). Every method
+becomes one line through its (seconds per image, score) points, each point
+labelled with its T; baselines (no iterations) are single markers. Runs on
+different images are refused: a line must compare like with like.
+
+Example:
+    python tools/analysis_tools/plot_quality_vs_seconds.py \
+        docs/benchmarks/amortised_T*.json --out docs/amortised.png
+"""
+import argparse
+import json
+from collections import defaultdict
+from typing import Dict, List, Tuple
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+def collect(runs: List[dict],
+            metric: str) -> Dict[str, List[Tuple[float, float, int]]]:
+    """method -> [(seconds per image, score, T)], sorted by seconds.
+
+    Raises:
+        ValueError: If the runs scored different images.
+    """
+    images = {tuple(run['images']) for run in runs}
+    if len(images) > 1:
+        raise ValueError(
+            'the runs scored different images; plot runs of the same '
+            '--num-images and split only.')
+    points = defaultdict(set)
+    for run in runs:
+        for method, row in run['results'].items():
+            steps = run['max_iters'] if 'mean_iterations' in row else 0
+            points[method].add(
+                (row['seconds_per_image'], row[metric], steps or 0))
+    return {method: sorted(values) for method, values in points.items()}
+
+
+def plot(points: Dict[str, List[Tuple[float, float, int]]], metric: str,
+         title: str, out: str) -> None:
+    """One line per method (markers for baselines), log-scaled seconds."""
+    figure, axes = plt.subplots(figsize=(7.5, 4.8))
+    for method, values in sorted(points.items()):
+        seconds, scores, steps = zip(*values)
+        if any(steps):
+            axes.plot(seconds, scores, marker='o', label=method)
+            for x, y, t in values:
+                axes.annotate(
+                    f'T={t}', (x, y),
+                    textcoords='offset points',
+                    xytext=(3, 3),
+                    fontsize=7)
+        else:
+            axes.plot(seconds, scores, marker='s', linestyle='none',
+                      label=f'{method} (alone)')
+    axes.set_xscale('log')
+    axes.set_xlabel('seconds per image (log scale)')
+    axes.set_ylabel(f'segment covering, {metric}')
+    axes.set_title(title, fontsize=9)
+    axes.grid(True, which='both', alpha=0.3)
+    axes.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(out, dpi=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('runs', nargs='+', help='benchmark_quality JSONs')
+    parser.add_argument('--out', required=True, help='the PNG to write')
+    parser.add_argument(
+        '--metric',
+        default='Mean',
+        help='All, Fine, Coarse or Mean (connected components)')
+    args = parser.parse_args()
+    runs = []
+    for path in args.runs:
+        with open(path) as f:
+            runs.append(json.load(f))
+    title = (f"BSDS500 {runs[0]['split']}, first {runs[0]['num_images']} "
+             'images')
+    plot(collect(runs, args.metric), args.metric, title, args.out)
+    print(f'written to {args.out}')
+
+
+if __name__ == '__main__':
+    main()
