@@ -1,12 +1,9 @@
 """Each image's silhouette estimate k*, computed in the data pipeline."""
-from typing import Dict
-
 import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from mmdynaseg.models.utils.silhouette import (check_k_range,
-                                               estimate_num_segments)
+from mmdynaseg.models.utils.silhouette import NumSegmentsCache
 from mmdynaseg.utils import SILHOUETTE_KEY
 
 
@@ -37,21 +34,16 @@ class EstimateSilhouetteK(BaseTransform):
                  num_samples: int = 500,
                  xy_weight: float = 0.0,
                  seed: int = 0) -> None:
-        check_k_range(k_min, k_max)
-        self.estimate_args = dict(
+        self.estimates = NumSegmentsCache(
             k_min=k_min,
             k_max=k_max,
             num_samples=num_samples,
             xy_weight=xy_weight,
             seed=seed)
-        self.cache: Dict[str, int] = {}
 
     def transform(self, results: dict) -> dict:
         """Add ``silhouette_k``, estimated on the first visit of a path."""
-        path = results.get('img_path')
-        if path not in self.cache:
-            rgb = np.ascontiguousarray(results['img'][..., ::-1])
-            self.cache[path] = estimate_num_segments(rgb,
-                                                     **self.estimate_args)
-        results[SILHOUETTE_KEY] = self.cache[path]
+        results[SILHOUETTE_KEY] = self.estimates(
+            results.get('img_path'),
+            lambda: np.ascontiguousarray(results['img'][..., ::-1]))
         return results

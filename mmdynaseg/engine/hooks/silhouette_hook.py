@@ -1,12 +1,11 @@
 """Attach each training image's silhouette estimate k* (paper §3.3.2)."""
-from typing import Dict, Optional
+from typing import Optional
 
 import mmcv
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
-from mmdynaseg.models.utils.silhouette import (check_k_range,
-                                               estimate_num_segments)
+from mmdynaseg.models.utils.silhouette import NumSegmentsCache
 from mmdynaseg.utils import SILHOUETTE_KEY
 
 
@@ -54,22 +53,17 @@ class SilhouetteHook(Hook):
                  num_samples: int = 500,
                  xy_weight: float = 0.0,
                  seed: int = 0) -> None:
-        check_k_range(k_min, k_max)
-        self.estimate_args = dict(
+        self.estimates = NumSegmentsCache(
             k_min=k_min,
             k_max=k_max,
             num_samples=num_samples,
             xy_weight=xy_weight,
             seed=seed)
-        self.cache: Dict[str, int] = {}
 
     def num_segments(self, img_path: str) -> int:
         """``k*`` of the image at ``img_path``, estimated on first use."""
-        if img_path not in self.cache:
-            image = mmcv.imread(img_path, channel_order='rgb')
-            self.cache[img_path] = estimate_num_segments(
-                image, **self.estimate_args)
-        return self.cache[img_path]
+        return self.estimates(
+            img_path, lambda: mmcv.imread(img_path, channel_order='rgb'))
 
     def before_train_iter(self,
                           runner,

@@ -6,7 +6,7 @@ floor of q' in training) and by :class:`PerImageDynaSeg` (the
 published computation it is measured against.
 """
 import warnings
-from typing import List
+from typing import Callable, Dict, List
 
 import numpy as np
 from scipy.cluster.vq import kmeans2
@@ -171,6 +171,35 @@ def estimate_num_segments(image: np.ndarray,
             if score > best_score:
                 best_k, best_score = k, score
     return best_k
+
+
+class NumSegmentsCache:
+    """``k*`` of images by path, each estimated once.
+
+    What :class:`SilhouetteHook` (main process) and
+    :class:`EstimateSilhouetteK` (data workers) share: the arguments of
+    :func:`estimate_num_segments`, checked once, and the estimates by
+    image path.
+
+    Args:
+        **estimate_args: Keyword arguments of
+            :func:`estimate_num_segments` (``k_min``, ``k_max``,
+            ``num_samples``, ``xy_weight``, ``seed``).
+    """
+
+    def __init__(self, **estimate_args) -> None:
+        check_k_range(
+            estimate_args.get('k_min', 3), estimate_args.get('k_max', 26))
+        self.estimate_args = estimate_args
+        self.cache: Dict[str, int] = {}
+
+    def __call__(self, path: str, load_rgb: Callable[[], np.ndarray]) -> int:
+        """``k*`` of the image at ``path``; ``load_rgb()`` gives its
+        ``(H, W, 3)`` uint8 RGB pixels the first time."""
+        if path not in self.cache:
+            self.cache[path] = estimate_num_segments(load_rgb(),
+                                                     **self.estimate_args)
+        return self.cache[path]
 
 
 def pixel_silhouettes(points: np.ndarray, counts: np.ndarray,

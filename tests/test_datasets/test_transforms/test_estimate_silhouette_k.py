@@ -2,7 +2,7 @@
 import numpy as np
 from mmseg.registry import TRANSFORMS
 
-import mmdynaseg.datasets.transforms.estimate_silhouette_k as module
+import mmdynaseg.models.utils.silhouette as module
 from mmdynaseg.models.utils import estimate_num_segments
 
 

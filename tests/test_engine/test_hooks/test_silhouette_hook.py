@@ -5,7 +5,7 @@ from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 from PIL import Image
 
-import mmdynaseg.engine.hooks.silhouette_hook as silhouette_module
+import mmdynaseg.models.utils.silhouette as silhouette_module
 from mmdynaseg.engine import SilhouetteHook
 from mmdynaseg.models.utils import estimate_num_segments
 from mmdynaseg.utils import load_config
@@ -75,6 +75,7 @@ def test_floor_trains_through_the_runner(tiny_config, tmp_path):
     runner = Runner.from_cfg(cfg)
     runner.train()  # the head would raise without k* in the metainfo
     hook = next(h for h in runner.hooks if isinstance(h, SilhouetteHook))
-    assert len(hook.cache) == 4  # 2 iterations x 2 of the 4 train images
+    # 2 iterations x 2 of the 4 train images
+    assert len(hook.estimates.cache) == 4
     k_star = runner.message_hub.get_scalar('train/decode.k_star').current()
     assert 3 <= k_star <= 26
