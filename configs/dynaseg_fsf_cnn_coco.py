@@ -7,6 +7,3 @@ _base_ = [
     '_base_/models/dynaseg_cnn.py', '_base_/datasets/cocostuff27.py',
     '_base_/default_runtime.py', '_base_/schedules/schedule_coco.py'
 ]
-model = dict(
-    decode_head=dict(
-        weighting=dict(type='DynamicWeight', policy='fsf', alpha=15.0)))

@@ -4,6 +4,3 @@ _base_ = [
     '_base_/models/dynaseg_cnn.py', '_base_/datasets/dynaseg_demo.py',
     '_base_/default_runtime.py', '_base_/schedules/schedule_demo.py'
 ]
-model = dict(
-    decode_head=dict(
-        weighting=dict(type='DynamicWeight', policy='fsf', alpha=15.0)))
