@@ -64,11 +64,10 @@ from torch import nn
 from mmdynaseg.apis import inference_model, init_model, load_image
 from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
 from mmdynaseg.datasets.transforms.loading import ImageLoadError
-from mmdynaseg.engine.hooks import (label_map_array, overlay_clusters,
-                                    write_png)
+from mmdynaseg.engine.hooks import overlay_clusters, write_png
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, load_config,
-                             write_text)
+from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, label_map_array,
+                             load_config, write_text)
 
 SUMMARY = 'summary.json'
 

@@ -13,8 +13,8 @@ from mmengine.runner import Runner
 
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import (CheckpointError, default_work_dir, load_config,
-                             load_checkpoint_file)
+from mmdynaseg.utils import (CheckpointError, default_work_dir,
+                             load_checkpoint_file, load_config)
 
 
 def parse_args() -> argparse.Namespace:

@@ -7,7 +7,7 @@ from typing import Dict, Optional
 import numpy as np
 from PIL import Image
 
-from ..utils import IGNORE_INDEX, atomic_output
+from ..utils import IGNORE_INDEX, atomic_output, label_map_array
 
 
 class BaseGuide:
@@ -62,7 +62,7 @@ class BaseGuide:
         if labels is None:
             labels = self._read_cache(img_path, image.shape[:2])
             if labels is None:
-                labels = self._compact(self.compute(image, img_path))
+                labels = label_map_array(self.compute(image, img_path))
                 if len(np.unique(labels[labels != IGNORE_INDEX])) < 2:
                     warnings.warn(
                         f"{type(self).__name__}: the guide of '{img_path}' "
@@ -71,15 +71,6 @@ class BaseGuide:
                 self._write_cache(img_path, labels)
             self.cache[img_path] = labels
         return labels
-
-    @staticmethod
-    def _compact(labels: np.ndarray) -> np.ndarray:
-        """The labels as uint8, or uint16 when one exceeds 255."""
-        if labels.min() < 0 or labels.max() > np.iinfo(np.uint16).max:
-            raise ValueError(
-                f'guide labels must be in [0, 65535], got [{labels.min()}, '
-                f'{labels.max()}].')
-        return labels.astype(np.uint8 if labels.max() <= 255 else np.uint16)
 
     def _cache_path(self, img_path: str) -> str:
         stem = osp.splitext(osp.basename(img_path))[0]

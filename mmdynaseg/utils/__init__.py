@@ -1,20 +1,19 @@
 """Utilities of mmdynaseg."""
-from .benchmark import (image_paths, machine_info, percentile_ms, report,
-                        timed)
+from .benchmark import image_paths, machine_info, percentile_ms, report, timed
 from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
-from .constants import (GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX,
-                        SILHOUETTE_KEY)
 from .config import ConfigError, check_config, default_work_dir, load_config
+from .constants import GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX, SILHOUETTE_KEY
+from .fileio import (MAX_LABEL, atomic_output, label_map_array,
+                     remove_partial_files, write_bytes, write_text)
 from .matching import max_overlap_matching
-from .fileio import (atomic_output, remove_partial_files, write_bytes,
-                     write_text)
 from .precision import supports_autocast, warn_once
 
 __all__ = [
     'GUIDE_KEY', 'GUIDE_MAP_KEY', 'IGNORE_INDEX', 'SILHOUETTE_KEY',
     'ConfigError', 'check_config', 'default_work_dir', 'load_config',
-    'atomic_output', 'remove_partial_files', 'write_bytes', 'write_text',
+    'MAX_LABEL', 'atomic_output', 'label_map_array', 'remove_partial_files',
+    'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
     'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
     'warn_once', 'image_paths', 'machine_info', 'percentile_ms', 'report',

@@ -1,4 +1,5 @@
-"""Atomic file writes: one home for every file mmdynaseg writes."""
+"""Atomic file writes, and label maps as PNG arrays: one home for every
+file mmdynaseg writes."""
 import glob
 import os
 import os.path as osp
@@ -6,7 +7,11 @@ import tempfile
 from contextlib import contextmanager
 from typing import Iterator, List
 
+import numpy as np
+
 PARTIAL = '.partial'
+# largest label a (16-bit) PNG label map holds
+MAX_LABEL = int(np.iinfo(np.uint16).max)
 
 
 def _default_mode() -> int:
@@ -70,3 +75,27 @@ def remove_partial_files(folder: str) -> List[str]:
     for path in stale:
         os.remove(path)
     return stale
+
+
+def label_map_array(labels: np.ndarray) -> np.ndarray:
+    """Integer labels as a PNG-ready array: uint8, or uint16 when one
+    exceeds 255 (cluster maps, guide maps).
+
+    Args:
+        labels (np.ndarray): ``(H, W)`` non-negative integer labels.
+
+    Returns:
+        np.ndarray: ``labels`` as uint8, or as uint16 if the largest does
+        not fit 8 bits.
+
+    Raises:
+        ValueError: If a label is negative or larger than 65535.
+    """
+    if labels.size and (labels.min() < 0 or labels.max() > MAX_LABEL):
+        raise ValueError(
+            f'labels must lie in [0, {MAX_LABEL}] to be written as a PNG, '
+            f'got [{labels.min()}, {labels.max()}]; for cluster ids, lower '
+            'the number of clusters (decode_head.num_classes).')
+    dtype = np.uint8 if labels.size == 0 or labels.max() <= 255 \
+        else np.uint16
+    return labels.astype(dtype)

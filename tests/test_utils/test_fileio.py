@@ -1,9 +1,10 @@
 import os
 
+import numpy as np
 import pytest
 
-from mmdynaseg.utils import (atomic_output, remove_partial_files,
-                             write_bytes, write_text)
+from mmdynaseg.utils import (atomic_output, label_map_array,
+                             remove_partial_files, write_bytes, write_text)
 
 
 @pytest.fixture
@@ -44,3 +45,13 @@ def test_partial_files_of_killed_writers_are_removed(tmp_path):
     assert [os.path.basename(p)
             for p in removed] == ['.x.png.ab12.partial.png']
     assert sorted(os.listdir(tmp_path)) == ['.hidden', 'x.png']
+
+
+def test_label_map_dtype_follows_largest_id():
+    small = label_map_array(np.array([[0, 255]]))
+    assert small.dtype == np.uint8 and small.tolist() == [[0, 255]]
+    large = label_map_array(np.array([[0, 256]]))
+    assert large.dtype == np.uint16 and large.tolist() == [[0, 256]]
+    for bad in (-1, 65536):
+        with pytest.raises(ValueError, match='labels must lie in'):
+            label_map_array(np.array([[0, bad]]))

@@ -23,8 +23,8 @@ import numpy as np
 
 from mmdynaseg.models.utils import (estimate_num_segments,
                                     exhaustive_num_segments)
-from mmdynaseg.utils import (image_paths, machine_info, percentile_ms,
-                             report, timed)
+from mmdynaseg.utils import (image_paths, machine_info, percentile_ms, report,
+                             timed)
 
 
 def bench_silhouette(args: argparse.Namespace) -> dict:

@@ -1,13 +1,13 @@
 """Hooks of mmdynaseg."""
 from .channels_last_hook import ChannelsLastHook
 from .cluster_prediction_writer_hook import (ClusterPredictionWriterHook,
-                                             cluster_palette, label_map_array,
-                                             overlay_clusters, write_png)
+                                             cluster_palette, overlay_clusters,
+                                             write_png)
 from .non_finite_loss_hook import NonFiniteLossHook
 from .silhouette_hook import SilhouetteHook
 
 __all__ = [
     'ChannelsLastHook', 'ClusterPredictionWriterHook', 'cluster_palette',
-    'label_map_array', 'overlay_clusters', 'write_png', 'NonFiniteLossHook',
+    'overlay_clusters', 'write_png', 'NonFiniteLossHook',
     'SilhouetteHook'
 ]

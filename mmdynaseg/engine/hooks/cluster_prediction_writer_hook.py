@@ -11,9 +11,8 @@ from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
-from mmdynaseg.utils import write_bytes
+from mmdynaseg.utils import MAX_LABEL, label_map_array, write_bytes
 
-MAX_CLUSTER_ID = int(np.iinfo(np.uint16).max)
 PALETTE_SEED = 0
 
 
@@ -30,31 +29,9 @@ def cluster_palette() -> np.ndarray:
         np.ndarray: ``(65536, 3)`` uint8 array; row ``k`` is cluster ``k``.
     """
     palette = np.random.RandomState(PALETTE_SEED).randint(
-        0, 256, size=(MAX_CLUSTER_ID + 1, 3), dtype=np.uint8)
+        0, 256, size=(MAX_LABEL + 1, 3), dtype=np.uint8)
     palette.flags.writeable = False
     return palette
-
-
-def label_map_array(pred: np.ndarray) -> np.ndarray:
-    """Cluster ids as a PNG-ready array: uint8, or uint16 when an id > 255.
-
-    Args:
-        pred (np.ndarray): ``(H, W)`` non-negative integer cluster ids.
-
-    Returns:
-        np.ndarray: ``pred`` as uint8, or as uint16 if its largest id does
-        not fit 8 bits.
-
-    Raises:
-        ValueError: If an id is negative or larger than 65535.
-    """
-    if pred.size and (pred.min() < 0 or pred.max() > MAX_CLUSTER_ID):
-        raise ValueError(
-            f'cluster ids must lie in [0, {MAX_CLUSTER_ID}] to be written as '
-            f'a PNG, got [{pred.min()}, {pred.max()}]; lower the number of '
-            'clusters (decode_head.num_classes).')
-    dtype = np.uint8 if pred.size == 0 or pred.max() <= 255 else np.uint16
-    return pred.astype(dtype)
 
 
 def overlay_clusters(image: np.ndarray,

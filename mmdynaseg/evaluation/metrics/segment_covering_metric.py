@@ -9,6 +9,7 @@ from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
+from ...utils import IGNORE_INDEX
 from ..functional import (COVERING_MODES, best_iou_per_segment,
                           connected_segments, covering_modes)
 
@@ -82,7 +83,7 @@ class SegmentCoveringMetric(BaseMetric):
 
     def __init__(self,
                  scorings: Sequence[str] = tuple(SCORINGS),
-                 ignore_index: Optional[int] = 255,
+                 ignore_index: Optional[int] = IGNORE_INDEX,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)

@@ -9,6 +9,7 @@ from mmengine.logging import MMLogger, print_log
 from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
+from ...utils import IGNORE_INDEX
 from ..functional import (matched_areas, nanmean, scores_from_areas,
                           summary_scores)
 
@@ -87,7 +88,7 @@ class UnsupervisedIoUMetric(BaseMetric):
 
     def __init__(self,
                  num_clusters: Optional[int] = None,
-                 ignore_index: int = 255,
+                 ignore_index: int = IGNORE_INDEX,
                  protocol: str = 'dataset',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:

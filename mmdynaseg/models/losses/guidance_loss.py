@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
-from ...utils import max_overlap_matching
+from ...utils import IGNORE_INDEX, max_overlap_matching
 from .per_image_loss import PerImageLoss
 
 Mapping = Tuple[np.ndarray, np.ndarray]  # (pseudo-labels, their clusters)
@@ -90,7 +90,7 @@ class GuidanceLoss(PerImageLoss):
 
     def __init__(self,
                  remap_interval: int = 1,
-                 ignore_index: int = 255,
+                 ignore_index: int = IGNORE_INDEX,
                  loss_weight: float = 1.0,
                  reduction: str = 'mean',
                  loss_name: str = 'loss_guide') -> None:

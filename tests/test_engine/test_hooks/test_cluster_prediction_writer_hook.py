@@ -11,7 +11,7 @@ from PIL import Image
 
 from mmdynaseg.datasets import ImageFolderDataset
 from mmdynaseg.engine import (ClusterPredictionWriterHook, cluster_palette,
-                              label_map_array, overlay_clusters)
+                              overlay_clusters)
 
 
 def sample(img_path, pred):
@@ -31,16 +31,6 @@ def write_image(path, rgb):
 
 def read_png(path):
     return cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-
-
-def test_label_map_dtype_follows_largest_id():
-    small = label_map_array(np.array([[0, 255]]))
-    assert small.dtype == np.uint8 and small.tolist() == [[0, 255]]
-    large = label_map_array(np.array([[0, 256]]))
-    assert large.dtype == np.uint16 and large.tolist() == [[0, 256]]
-    for bad in (-1, 65536):
-        with pytest.raises(ValueError, match='cluster ids must lie in'):
-            label_map_array(np.array([[0, bad]]))
 
 
 def test_palette_is_fixed_distinct_and_read_only():
