@@ -68,6 +68,11 @@ NETWORK_METHODS = {
         'model.optimise_scale': 0.5,
         'model.autocast': 'bfloat16'
     }),
+    # the fast default from another seed: the seed-to-seed spread that
+    # bounds what the quality guard can tell apart
+    'dynaseg_fsf+seed1': ('configs/dynaseg_fsf_cnn_bsds500.py', {
+        'model.seed': 1
+    }),
     # the papers' arithmetic: float32, eager, contiguous (quality guard)
     'dynaseg_fsf+float32_eager': ('configs/dynaseg_fsf_cnn_bsds500.py', {
         'model.autocast': None,
