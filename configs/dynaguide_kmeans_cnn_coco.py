@@ -1,4 +1,4 @@
-# DynaGuide (see dynaguide_kmeans_cnn_bsds500.py for the loss) trained on
+# DynaGuide (_base_/models/dynaguide_cnn.py: the loss, the network) trained on
 # COCO-Stuff-27 as dynaseg_fsf_cnn_coco.py, one network for the dataset,
 # scored with the dataset-level protocol. The guide (k-means of Lab colours,
 # k=8) is computed once per training image, right after loading, and follows
@@ -7,13 +7,10 @@
 # For a zero-shot model's labels use dict(type='PrecomputedGuide',
 # guide_dir=DIR), or dict(type='MMSegModelGuide', config=...,
 # checkpoint=...) for an MMSegmentation model.
-_base_ = './dynaseg_fsf_cnn_coco.py'
-model = dict(
-    backbone=dict(first_skip='conv'),
-    decode_head=dict(
-        loss_con=dict(type='HuberContinuityLoss', delta=1.0, diagonals=True),
-        loss_guide=dict(
-            type='GuidanceLoss', loss_weight=1.0, remap_interval=1)))
+_base_ = [
+    '_base_/models/dynaguide_cnn.py', '_base_/datasets/cocostuff27.py',
+    '_base_/default_runtime.py', '_base_/schedules/schedule_coco.py'
+]
 train_pipeline = [
     dict(type='LoadImageOrSkip', on_error='skip'),
     dict(

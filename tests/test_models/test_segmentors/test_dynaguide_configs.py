@@ -77,6 +77,43 @@ def test_coco_config_trains_with_a_cached_guide(repo_root):
     assert cfg.val_evaluator.protocol == 'dataset'
 
 
+def test_bsds500_trained_config_guides_dataset_level_training(
+        repo_root, tmp_path, write_bsds500, stripes):
+    """The amortised mode's dataset-level DynaGuide: BSDS500 train images
+    get their guide after loading, cropped with them, and are packed with
+    it; the network is DynaGuide's."""
+    root = write_bsds500(tmp_path / 'bsds', 'train',
+                         dict(a=stripes(3, noise=0.0)),
+                         np.ones((40, 60), np.uint16))
+    cache = tmp_path / 'cache'
+    cfg = load_config(
+        str(repo_root / 'configs/dynaguide_kmeans_cnn_bsds500_trained.py'),
+        {
+            'train_dataloader.dataset.data_root': str(root),
+            'train_dataloader.dataset.pipeline.1.guide.cache_dir': str(cache)
+        })
+    assert cfg.model.type == 'EncoderDecoder'
+    assert cfg.model.backbone.first_skip == 'conv'
+    assert cfg.model.decode_head.loss_guide.type == 'GuidanceLoss'
+    init_default_scope('mmseg')
+    data = DATASETS.build(cfg.train_dataloader.dataset)[0]
+    guide = data['data_samples'].gt_guide.data
+    # the 321 x 321 crop keeps all of a smaller image
+    assert guide.shape == (1, 40, 60) and data['inputs'].shape == (3, 40, 60)
+    assert len(guide.unique()) == 3  # the three colour stripes
+    assert list(cache.glob('*.png'))
+
+
+def test_refine_config_refines_every_image_from_trained_features(
+        repo_root):
+    cfg = load_config(
+        str(repo_root / 'configs/dynaguide_kmeans_cnn_bsds500_refine.py'))
+    assert cfg.model.init == 'checkpoint_features'
+    assert cfg.model.max_iters == 20
+    assert cfg.model.stop_threshold is None
+    assert cfg.model.predict_mode == 'eval'
+
+
 @pytest.fixture
 def bsds_root(tmp_path, write_bsds500):
     """One 24 x 32 BSDS500 test image of three colour bands, its one-
