@@ -209,13 +209,13 @@ def bench_quality(args: argparse.Namespace) -> dict:
     os.makedirs(args.work_dir, exist_ok=True)
     state_path = osp.join(args.work_dir, 'quality_per_image.json')
     settings = dict(
-        data_root=args.data_root,
+        data_root=osp.abspath(args.data_root),  # as given, resolved
         split=args.split,
         max_iters=args.max_iters,
         optimise_scale=args.optimise_scale,
         autocast=args.autocast)
     if args.checkpoint:  # (absent from runs without, to resume them)
-        settings['checkpoint'] = args.checkpoint
+        settings['checkpoint'] = osp.abspath(args.checkpoint)
     state = dict(settings=settings, images={})
     if osp.isfile(state_path):
         with open(state_path) as f:

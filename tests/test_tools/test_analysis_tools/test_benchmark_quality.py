@@ -72,9 +72,14 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
 
 
 def test_quality_refuses_other_settings_in_the_same_work_dir(
-        benchmark, bsds_root, tmp_path):
-    benchmark.bench_quality(
+        benchmark, bsds_root, tmp_path, monkeypatch):
+    first = benchmark.bench_quality(
         quality_args(bsds_root, tmp_path / 'q', methods=['slic']))
+    # the same data root written relatively is the same setting
+    monkeypatch.chdir(bsds_root.parent)
+    again = benchmark.bench_quality(
+        quality_args(bsds_root.name, tmp_path / 'q', methods=['slic']))
+    assert again['results'] == first['results']
     with pytest.raises(SystemExit, match='other settings'):
         benchmark.bench_quality(
             quality_args(bsds_root, tmp_path / 'q', methods=['slic'],
