@@ -1,5 +1,6 @@
 """Utilities of mmdynaseg."""
-from .benchmark import image_paths, machine_info, percentile_ms, report, timed
+from .benchmark import (benchmark_parser, image_paths, machine_info,
+                        percentile_ms, report, timed)
 from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
 from .config import ConfigError, check_config, default_work_dir, load_config
@@ -16,6 +17,6 @@ __all__ = [
     'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
     'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
-    'warn_once', 'image_paths', 'machine_info', 'percentile_ms', 'report',
-    'timed'
+    'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',
+    'percentile_ms', 'report', 'timed'
 ]

@@ -1,5 +1,6 @@
 """What the benchmarks under ``tools/analysis_tools/`` share: the machine
 they ran on, timing, and their JSON report."""
+import argparse
 import glob
 import json
 import os
@@ -11,6 +12,37 @@ import numpy as np
 import torch
 
 from .fileio import write_text
+
+# the BSDS500 val images in the layout of data/README.md
+DEFAULT_IMAGES = 'data/bsds500/images/val/*.jpg'
+
+
+def benchmark_parser(doc: str,
+                     images_help: Optional[str] = None,
+                     num_images: bool = False) -> argparse.ArgumentParser:
+    """The argument parser every benchmark script starts from.
+
+    Args:
+        doc (str): The script's docstring; its first line describes it.
+        images_help (str, optional): Add ``--images`` (a glob, by default
+            :data:`DEFAULT_IMAGES`) with this help.
+        num_images (bool): Add ``--num-images`` (the first N, default 50).
+
+    Returns:
+        argparse.ArgumentParser: With ``--out`` (also write the JSON there).
+    """
+    parser = argparse.ArgumentParser(description=doc.split('\n')[0])
+    parser.add_argument('--out', help='also write the JSON to this file')
+    if images_help:
+        parser.add_argument(
+            '--images', default=DEFAULT_IMAGES, help=images_help)
+    if num_images:
+        parser.add_argument(
+            '--num-images',
+            type=int,
+            default=50,
+            help='how many images (the first, by name)')
+    return parser
 
 
 def machine_info() -> dict:

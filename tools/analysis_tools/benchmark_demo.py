@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from mmdynaseg.utils import machine_info, report
+from mmdynaseg.utils import benchmark_parser, machine_info, report
 
 DEMO_LIMIT_S = 15 * 60
 # the repository (this file is tools/analysis_tools/<name>.py)
@@ -56,12 +56,11 @@ def bench_demo(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     """Parse arguments, run the benchmark, print (and save) its JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = benchmark_parser(__doc__)
     parser.add_argument(
         '--work-dir',
         default='work_dirs/benchmark_demo',
         help="the demo's work dir")
-    parser.add_argument('--out', help='also write the JSON to this file')
     args = parser.parse_args()
     report(bench_demo(args), args.out)
 

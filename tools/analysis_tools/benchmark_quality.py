@@ -37,7 +37,8 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
 from mmdynaseg.apis import init_model
-from mmdynaseg.utils import load_config, machine_info, report, write_text
+from mmdynaseg.utils import (benchmark_parser, load_config, machine_info,
+                             report, write_text)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -311,7 +312,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     """Parse arguments, run the benchmark, print (and save) its JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = benchmark_parser(__doc__, num_images=True)
     parser.add_argument(
         '--methods',
         nargs='+',
@@ -322,11 +323,6 @@ def main() -> None:
         default='data/bsds500',
         help='BSDS500 root (images/, groundTruth/)')
     parser.add_argument('--split', default='val', help='BSDS500 split')
-    parser.add_argument(
-        '--num-images',
-        type=int,
-        default=50,
-        help='how many images (the first, by name)')
     parser.add_argument(
         '--max-iters',
         type=int,
@@ -347,7 +343,6 @@ def main() -> None:
         '--work-dir',
         help='where per-image results are kept for resuming (default '
         'work_dirs/benchmark_quality)')
-    parser.add_argument('--out', help='also write the JSON to this file')
     args = parser.parse_args()
     args.work_dir = args.work_dir or 'work_dirs/benchmark_quality'
     report(bench_quality(args), args.out)

@@ -23,8 +23,8 @@ import numpy as np
 
 from mmdynaseg.models.utils import (estimate_num_segments,
                                     exhaustive_num_segments)
-from mmdynaseg.utils import (image_paths, machine_info, percentile_ms, report,
-                             timed)
+from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
+                             percentile_ms, report, timed)
 
 
 def bench_silhouette(args: argparse.Namespace) -> dict:
@@ -73,23 +73,14 @@ def bench_silhouette(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     """Parse arguments, run the benchmark, print (and save) its JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        '--images',
-        default='data/bsds500/images/val/*.jpg',
-        help='glob of the images to time (quote it)')
-    parser.add_argument(
-        '--num-images',
-        type=int,
-        default=50,
-        help='how many images (the first, by name)')
+    parser = benchmark_parser(
+        __doc__, 'glob of the images to time (quote it)', num_images=True)
     parser.add_argument(
         '--num-exhaustive',
         type=int,
         default=3,
         help='images (the first ones) also given the exhaustive k*, about '
         'a minute each on 2 cores')
-    parser.add_argument('--out', help='also write the JSON to this file')
     args = parser.parse_args()
     report(bench_silhouette(args), args.out)
 

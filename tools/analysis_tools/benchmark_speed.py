@@ -34,7 +34,8 @@ from mmengine import Config
 from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 
-from mmdynaseg.utils import image_paths, machine_info, report, timed
+from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
+                             report, timed)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -281,11 +282,8 @@ def bench_speed(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     """Parse arguments, run the benchmark, print (and save) its JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument(
-        '--images',
-        default='data/bsds500/images/val/*.jpg',
-        help='glob of images; the first is optimised (quote it)')
+    parser = benchmark_parser(
+        __doc__, 'glob of images; the first is optimised (quote it)')
     parser.add_argument(
         '--iters',
         type=int,
@@ -311,7 +309,6 @@ def main() -> None:
         nargs='+',
         default=[1, 8],
         help='batch sizes of dataset-level inference')
-    parser.add_argument('--out', help='also write the JSON to this file')
     args = parser.parse_args()
     report(bench_speed(args), args.out)
 

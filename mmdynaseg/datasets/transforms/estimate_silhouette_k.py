@@ -24,22 +24,13 @@ class EstimateSilhouetteK(BaseTransform):
     ``silhouette_k``.
 
     Args:
-        k_min, k_max, num_samples, xy_weight, seed: Arguments of
-            :func:`estimate_num_segments` (defaults: 3, 26, 500, 0, 0).
+        **estimate_args: ``k_min``, ``k_max``, ``num_samples``,
+            ``xy_weight``, ``seed`` of :class:`NumSegmentsCache` (as
+            :class:`SilhouetteHook`).
     """
 
-    def __init__(self,
-                 k_min: int = 3,
-                 k_max: int = 26,
-                 num_samples: int = 500,
-                 xy_weight: float = 0.0,
-                 seed: int = 0) -> None:
-        self.estimates = NumSegmentsCache(
-            k_min=k_min,
-            k_max=k_max,
-            num_samples=num_samples,
-            xy_weight=xy_weight,
-            seed=seed)
+    def __init__(self, **estimate_args) -> None:
+        self.estimates = NumSegmentsCache(**estimate_args)
 
     def transform(self, results: dict) -> dict:
         """Add ``silhouette_k``, estimated on the first visit of a path."""

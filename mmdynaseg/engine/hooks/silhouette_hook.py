@@ -37,28 +37,15 @@ class SilhouetteHook(Hook):
     image is drawn.
 
     Args:
-        k_min (int): Smallest candidate ``k``. Defaults to 3.
-        k_max (int): Largest candidate ``k``. Defaults to 26.
-        num_samples (int): Pixels sampled per image. Defaults to 500.
-        xy_weight (float): Weight of pixel coordinates among the features.
-            Defaults to 0 (Lab colour only).
-        seed (int): Seed of each image's estimate. Defaults to 0.
+        **estimate_args: ``k_min`` (3), ``k_max`` (26), ``num_samples``
+            (500), ``xy_weight`` (0: Lab colour only) and ``seed`` (0) of
+            :class:`NumSegmentsCache`; an unknown name is refused.
     """
 
     priority = 'NORMAL'
 
-    def __init__(self,
-                 k_min: int = 3,
-                 k_max: int = 26,
-                 num_samples: int = 500,
-                 xy_weight: float = 0.0,
-                 seed: int = 0) -> None:
-        self.estimates = NumSegmentsCache(
-            k_min=k_min,
-            k_max=k_max,
-            num_samples=num_samples,
-            xy_weight=xy_weight,
-            seed=seed)
+    def __init__(self, **estimate_args) -> None:
+        self.estimates = NumSegmentsCache(**estimate_args)
 
     def num_segments(self, img_path: str) -> int:
         """``k*`` of the image at ``img_path``, estimated on first use."""

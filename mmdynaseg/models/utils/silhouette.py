@@ -182,15 +182,27 @@ class NumSegmentsCache:
     image path.
 
     Args:
-        **estimate_args: Keyword arguments of
-            :func:`estimate_num_segments` (``k_min``, ``k_max``,
-            ``num_samples``, ``xy_weight``, ``seed``).
+        k_min (int): Smallest candidate ``k``. Defaults to 3.
+        k_max (int): Largest candidate ``k``. Defaults to 26.
+        num_samples (int): Pixels sampled per image. Defaults to 500.
+        xy_weight (float): Weight of pixel coordinates among the features.
+            Defaults to 0 (Lab colour only).
+        seed (int): Seed of each image's estimate. Defaults to 0.
     """
 
-    def __init__(self, **estimate_args) -> None:
-        check_k_range(
-            estimate_args.get('k_min', 3), estimate_args.get('k_max', 26))
-        self.estimate_args = estimate_args
+    def __init__(self,
+                 k_min: int = 3,
+                 k_max: int = 26,
+                 num_samples: int = 500,
+                 xy_weight: float = 0.0,
+                 seed: int = 0) -> None:
+        check_k_range(k_min, k_max)
+        self.estimate_args = dict(
+            k_min=k_min,
+            k_max=k_max,
+            num_samples=num_samples,
+            xy_weight=xy_weight,
+            seed=seed)
         self.cache: Dict[str, int] = {}
 
     def __call__(self, path: str, load_rgb: Callable[[], np.ndarray]) -> int:

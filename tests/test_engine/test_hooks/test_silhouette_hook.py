@@ -58,9 +58,11 @@ def test_hook_needs_img_path():
             None, 0, dict(data_samples=[SegDataSample()]))
 
 
-def test_hook_refuses_bad_range():
+def test_hook_refuses_bad_range_and_unknown_arguments():
     with pytest.raises(ValueError, match='k_min'):
         SilhouetteHook(k_min=4, k_max=3)
+    with pytest.raises(TypeError, match='k_maximum'):
+        SilhouetteHook(k_maximum=3)
 
 
 def test_floor_trains_through_the_runner(tiny_config, tmp_path):
