@@ -27,6 +27,17 @@ default_hooks = dict(
 """
 
 
+@pytest.fixture
+def bf16_kernels(monkeypatch):
+    """Treat this CPU as having fast bf16 kernels, so that the bf16 code
+    paths (autocast of the per-image loop and of the optimiser wrapper) are
+    tested on every machine; without them torch emulates bf16."""
+    import mmdynaseg.engine.optimizers.autocast_optim_wrapper as wrapper
+    import mmdynaseg.models.segmentors.per_image_dynaseg as per_image
+    for module in (wrapper, per_image):
+        monkeypatch.setattr(module, 'supports_autocast', lambda *args: True)
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> Path:
     """Root of the mmdynaseg checkout."""

@@ -11,7 +11,11 @@ alone (``BASELINES``); with the seconds, iterations and final q' per image.
 ``--max-iters``, ``--optimise-scale`` and ``--autocast`` apply to every
 per-image method that does not set them itself (the configs' own settings
 otherwise: T = 1000 at full resolution, compiled bf16 by default; the
-papers' float32 eager loop is ``dynaseg_fsf+float32_eager``). Finished
+papers' float32 eager loop is ``dynaseg_fsf+float32_eager``).
+``--record-iters`` also scores every per-image method as it was after
+each listed number of steps T, from the same optimisation (rows
+``<method>@T<T>``, exactly what ``--max-iters T`` gives): a
+quality-against-steps curve for the cost of its longest run. Finished
 (image, method) results, and each prediction as a label PNG under
 ``<work_dir>/labels/<method>/``, are saved as they come, and a rerun with
 the same settings resumes (``--work-dir``).
@@ -19,7 +23,7 @@ the same settings resumes (``--work-dir``).
 Example:
     python tools/analysis_tools/benchmark_quality.py \
         --data-root ../shared/data/bsds500 --num-images 12 --max-iters 100 \
-        --optimise-scale 0.5 --autocast bfloat16
+        --record-iters 0 5 20 --optimise-scale 0.5 --autocast bfloat16
 """
 import argparse
 import json
@@ -89,6 +93,8 @@ BASELINES = {
     'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
     'slic': dict(type='SuperpixelGuide', method='slic'),
 }
+# segment covering scoring -> prefix of its per-image keys in the state
+SCORE_PREFIXES = dict(components='', labels='labels_')
 DEFAULT_QUALITY = ('kmeans_lab', 'felzenszwalb', 'slic', 'dynaseg_fsf',
                    'dynaseg_scf', 'dynaguide_kmeans', 'dynaguide_slic',
                    'dynaguide_felzenszwalb')
@@ -102,7 +108,7 @@ def quality_config(name: str, args: argparse.Namespace) -> Config:
 
     It gets the run's data root and split and, where the method does not
     set them itself, ``--max-iters``, ``--optimise-scale`` and
-    ``--autocast``.
+    ``--autocast``, and ``--record-iters``.
     """
     config, method_options = NETWORK_METHODS[name]
     options = {
@@ -117,6 +123,8 @@ def quality_config(name: str, args: argparse.Namespace) -> Config:
         if value is not None:
             options[key] = value
     options.update(method_options)
+    if args.record_iters:
+        options['model.record_iters'] = args.record_iters
     return load_config(osp.join(ROOT, config), options)
 
 
@@ -126,7 +134,8 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
     The runner segments the item of an index of the method's own test
     dataset (a DynaGuide config's pipeline attaches the guide) and returns
     its data sample (as a dict, what metrics receive) with the image's
-    seconds, iterations and final q'.
+    seconds, iterations and final q', and under ``records`` the same for
+    each step count of ``--record-iters`` (``<name>@T<T>``).
     """
     cfg = quality_config(name, args)
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
@@ -141,13 +150,27 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
             (sample, ) = model.test_step(
                 dict(inputs=[data['inputs']],
                      data_samples=[data['data_samples']]))
-        return dict(
-            sample=sample.to_dict(),
-            seconds=sample.metainfo['seconds'],
-            iterations=sample.metainfo['iterations'],
-            q_prime=sample.metainfo['q_prime'])
+        result = outcome(sample, sample)
+        result['records'] = {
+            f'{name}@T{steps}': outcome(sample, at)
+            for steps, at in sorted(sample.get('recorded', {}).items())
+        }
+        return result
 
     return run
+
+
+def outcome(sample, result) -> dict:
+    """The sample (a dict) with the labels, seconds, iterations and q' of
+    ``result``: the sample itself or one of its ``recorded`` results."""
+    scored = sample.to_dict()
+    scored.pop('recorded', None)
+    scored['pred_sem_seg'] = result.pred_sem_seg.to_dict()
+    return dict(
+        sample=scored,
+        seconds=result.metainfo['seconds'],
+        iterations=result.metainfo['iterations'],
+        q_prime=result.metainfo['q_prime'])
 
 
 def baseline_runner(name: str, dataset) -> Runner:
@@ -178,6 +201,28 @@ def baseline_runner(name: str, dataset) -> Runner:
     return run
 
 
+def score(result: dict, row: str, stem: str, work_dir: str,
+          metric_cfg: dict) -> dict:
+    """One (image, table row) result with its best IoUs per mode and
+    scoring; its labels are saved as ``<work_dir>/labels/<row>/<stem>.png``.
+    """
+    result = dict(result)
+    sample = result.pop('sample')
+    labels = np.asarray(sample['pred_sem_seg']['data'])[0]
+    label_dir = osp.join(work_dir, 'labels', row)
+    os.makedirs(label_dir, exist_ok=True)
+    mmcv.imwrite(labels.astype(np.uint16), osp.join(label_dir, stem + '.png'))
+    metric = METRICS.build(metric_cfg)
+    metric.process(None, [sample])
+    (covering, ) = metric.results
+    return dict(
+        result, **{
+            SCORE_PREFIXES[scoring] + mode: ious.tolist()
+            for scoring, modes in covering.items()
+            for mode, ious in modes.items()
+        })
+
+
 def bench_quality(args: argparse.Namespace) -> dict:
     """BSDS500 segment covering of per-image methods and baselines.
 
@@ -199,6 +244,16 @@ def bench_quality(args: argparse.Namespace) -> dict:
     # the images and ground truth, without any method's guide
     dataset = DATASETS.build(
         quality_config('dynaseg_fsf', args).test_dataloader.dataset)
+    refining = {  # the methods that start from --checkpoint
+        name
+        for name in methods if name in NETWORK_METHODS and quality_config(
+            name, args).model.get('init', 'fresh') != 'fresh'
+    }
+    rows = {  # method -> its rows in the table: recorded steps first
+        name: [f'{name}@T{steps}' for steps in sorted(args.record_iters)] +
+        [name] if name in NETWORK_METHODS else [name]
+        for name in methods
+    }
     runners = {
         name: network_runner(name, args) if name in NETWORK_METHODS else
         baseline_runner(name, dataset)
@@ -217,6 +272,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
         autocast=args.autocast)
     if args.checkpoint:  # (absent from runs without, to resume them)
         settings['checkpoint'] = osp.abspath(args.checkpoint)
+    if args.record_iters:  # (the same)
+        settings['record_iters'] = sorted(args.record_iters)
     state = dict(settings=settings, images={})
     if osp.isfile(state_path):
         with open(state_path) as f:
@@ -227,7 +284,6 @@ def bench_quality(args: argparse.Namespace) -> dict:
                 f"({state['settings']}); repeat them to resume, or pass "
                 'another --work-dir.')
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
-    prefixes = dict(components='', labels='labels_')
     for position, index in enumerate(indices):
         stem = osp.splitext(
             osp.basename(dataset.get_data_info(index)['img_path']))[0]
@@ -236,21 +292,12 @@ def bench_quality(args: argparse.Namespace) -> dict:
             if name in done:
                 continue
             result = runners[name](index)
-            sample = result.pop('sample')
-            labels = np.asarray(sample['pred_sem_seg']['data'])[0]
-            label_dir = osp.join(args.work_dir, 'labels', name)
-            os.makedirs(label_dir, exist_ok=True)
-            mmcv.imwrite(labels.astype(np.uint16),
-                         osp.join(label_dir, stem + '.png'))
-            metric = METRICS.build(metric_cfg)
-            metric.process(None, [sample])
-            (covering, ) = metric.results
-            scores = {
-                prefixes[scoring] + mode: ious.tolist()
-                for scoring, modes in covering.items()
-                for mode, ious in modes.items()
-            }
-            done[name] = dict(result, **scores)
+            for row, row_result in dict(
+                    result.pop('records', {}), **{
+                        name: result
+                    }).items():
+                done[row] = score(row_result, row, stem, args.work_dir,
+                                  metric_cfg)
             print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
                   f"{done[name]['seconds']:.1f} s, "
                   f"{done[name].get('iterations', '-')} iterations",
@@ -261,7 +308,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
         for i in indices
     ]
     table = {}
-    for name in methods:
+    for method, name in ((method, row) for method in methods
+                         for row in rows[method]):
         metric = METRICS.build(metric_cfg)
         per_image = [state['images'][stem][name] for stem in stems]
         scores = metric.compute_metrics([{
@@ -269,7 +317,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
                 mode: np.asarray(r[prefix + mode], dtype=float)
                 for mode in ('all', 'fine', 'coarse')
             }
-            for scoring, prefix in prefixes.items()
+            for scoring, prefix in SCORE_PREFIXES.items()
         } for r in per_image])
         row = {
             key: round(value, 2)
@@ -281,11 +329,13 @@ def bench_quality(args: argparse.Namespace) -> dict:
         }
         row['seconds_per_image'] = round(
             float(np.mean([r['seconds'] for r in per_image])), 2)
-        if name in NETWORK_METHODS:
+        if 'iterations' in per_image[0]:
             row['mean_iterations'] = round(
                 float(np.mean([r['iterations'] for r in per_image])), 1)
             row['mean_q_prime'] = round(
                 float(np.mean([r['q_prime'] for r in per_image])), 2)
+        if method in refining:
+            row['checkpoint'] = args.checkpoint
         table[name] = row
     return dict(
         benchmark='quality',
@@ -297,6 +347,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
         num_images=len(indices),
         images=stems,
         max_iters=args.max_iters,
+        record_iters=sorted(args.record_iters),
         optimise_scale=args.optimise_scale,
         autocast=args.autocast,
         methods={
@@ -335,6 +386,13 @@ def main() -> None:
         '--autocast',
         choices=['bfloat16'],
         help='autocast dtype of every per-image method')
+    parser.add_argument(
+        '--record-iters',
+        type=int,
+        nargs='+',
+        default=[],
+        help='also score every per-image method after each of these step '
+        'counts T (<= its max_iters), from the same run: rows <method>@T<T>')
     parser.add_argument(
         '--checkpoint',
         help='dataset-level checkpoint that the amortised methods '

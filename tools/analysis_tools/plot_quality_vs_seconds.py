@@ -1,17 +1,21 @@
 """Plot BSDS500 quality against seconds per image from quality runs.
 
-Each input is the JSON of one ``benchmark_quality.py`` run (typically the
-same methods and images at different ``--max-iters`` T). Every method
-becomes one line through its (seconds per image, score) points, each point
-labelled with its T; baselines (no iterations) are single markers. Runs on
-different images are refused: a line must compare like with like.
+Each input is the JSON of one ``benchmark_quality.py`` run: rows recorded
+after T steps (``<method>@T<T>``, ``--record-iters``) and runs of the same
+methods and images at different ``--max-iters`` T. Every method becomes one
+line through its (seconds per image, score) points, each point labelled
+with its T; a method that refines a checkpoint gets one line per
+checkpoint (named after its file); baselines (no iterations) are single
+markers. Runs on different images are refused: a line must compare like
+with like.
 
 Example:
     python tools/analysis_tools/plot_quality_vs_seconds.py \
-        docs/benchmarks/amortised_T*.json --out docs/amortised.png
+        docs/benchmarks/amortised_*.json --out docs/amortised.png
 """
 import argparse
 import json
+import os.path as osp
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
@@ -35,10 +39,15 @@ def collect(runs: List[dict],
             '--num-images and split only.')
     points = defaultdict(set)
     for run in runs:
-        for method, row in run['results'].items():
-            steps = run['max_iters'] if 'mean_iterations' in row else 0
-            points[method].add(
-                (row['seconds_per_image'], row[metric], steps or 0))
+        for name, row in run['results'].items():
+            method, _, recorded = name.partition('@T')
+            if 'checkpoint' in row:
+                stem = osp.splitext(osp.basename(row['checkpoint']))[0]
+                method = f'{method} ({stem})'
+            steps = 0
+            if 'mean_iterations' in row:
+                steps = int(recorded) if recorded else run['max_iters'] or 0
+            points[method].add((row['seconds_per_image'], row[metric], steps))
     return {method: sorted(values) for method, values in points.items()}
 
 

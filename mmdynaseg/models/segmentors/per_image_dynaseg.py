@@ -1,6 +1,6 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
 import time
-from typing import Callable, Dict, Optional, Tuple, Union
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -22,6 +22,8 @@ AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
 # image and, with the silhouette floor, its k* -> (response, losses)
 StepFunction = Callable[[Tensor, Optional[Tensor]],
                         Tuple[Tensor, Dict[str, Tensor]]]
+# (steps taken, the response the labels would come from, its q')
+Recorder = Callable[[int, Tensor, int], None]
 
 
 def optimises_per_image(model_cfg: dict) -> bool:
@@ -99,6 +101,15 @@ class PerImageDynaSeg(EncoderDecoder):
     ``(step, max_iters, q')`` after every forward pass (``tools/segment.py``
     shows it).
 
+    Quality against steps from one optimisation: with ``record_iters``, each
+    sample also gets the data field ``recorded``, ``{T: SegDataSample}``
+    for every ``T`` listed, holding exactly what a run with
+    ``max_iters=T`` returns (``pred_sem_seg`` and the metainfo ``q_prime``,
+    ``iterations``, ``seconds``): the same start, seed and steps, so the
+    labels of step ``T`` (or the final ones if the run stopped earlier;
+    ``T = 0``: the start network's labels, before any step). The time spent
+    recording is left out of every ``seconds``.
+
     Per-image configs are not trained: :meth:`loss` raises; run them with
     ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
     images).
@@ -141,6 +152,9 @@ class PerImageDynaSeg(EncoderDecoder):
             without fast support (:func:`mmdynaseg.utils.supports_autocast`)
             it falls back to float32 with one warning. Defaults to None
             (float32, as in the papers).
+        record_iters (Sequence[int]): Step counts ``T`` in
+            ``[0, max_iters]`` whose results to record too (see above).
+            Defaults to () (none).
         compile (bool | dict): Speed option: ``torch.compile`` the step's
             forward pass and its dynamic loss
             (:meth:`DynaSegHead.dynamic_loss`), with these keyword
@@ -167,6 +181,7 @@ class PerImageDynaSeg(EncoderDecoder):
                  channels_last: bool = False,
                  autocast: Optional[str] = None,
                  compile: Union[bool, dict] = False,
+                 record_iters: Sequence[int] = (),
                  **kwargs) -> None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -187,6 +202,9 @@ class PerImageDynaSeg(EncoderDecoder):
         if not 0 < optimise_scale <= 1:
             raise ValueError(
                 f'optimise_scale must be in (0, 1], got {optimise_scale}.')
+        if any(not 0 <= steps <= max_iters for steps in record_iters):
+            raise ValueError(f'record_iters must lie in [0, max_iters='
+                             f'{max_iters}], got {list(record_iters)}.')
         if autocast is not None and autocast not in AUTOCAST_DTYPES:
             raise ValueError(f'autocast must be None or one of '
                              f'{tuple(AUTOCAST_DTYPES)}, got {autocast!r}.')
@@ -200,6 +218,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.optimise_scale = optimise_scale
         self.channels_last = channels_last
         self.autocast = autocast
+        self.record_iters = frozenset(int(steps) for steps in record_iters)
         self.compile_cfg = dict(compile) if isinstance(compile, dict) \
             else ({} if compile else None)
         self._compiled: Optional[Tuple[Callable, Callable]] = None
@@ -264,6 +283,7 @@ class PerImageDynaSeg(EncoderDecoder):
                 self.load_state_dict(start)
                 logits = self._segment(image[None], sample)
                 self.postprocess_result(logits, [sample])
+                self._record_final(sample)
         finally:
             self.load_state_dict(original)
             self.zero_grad(set_to_none=True)
@@ -310,20 +330,54 @@ class PerImageDynaSeg(EncoderDecoder):
             sample.set_metainfo({SILHOUETTE_KEY: k_star})
         threshold = k_star if self.stop_threshold == SILHOUETTE \
             else self.stop_threshold
+
+        def to_input_size(logits: Tensor) -> Tensor:
+            if tuple(logits.shape[2:]) != size:
+                logits = resize(
+                    logits,
+                    size=size,
+                    mode='bilinear',
+                    align_corners=self.align_corners)
+            return F.pad(logits, (left, right, top, bottom))
+
+        recorded, paused = {}, 0.0  # paused: seconds spent recording
+
+        def record(steps: int, response: Tensor, q_prime: int) -> None:
+            nonlocal paused
+            begun = time.perf_counter()
+            result = SegDataSample(metainfo=sample.metainfo)
+            self.postprocess_result(to_input_size(response), [result])
+            recorded[steps] = SegDataSample(
+                pred_sem_seg=result.pred_sem_seg,
+                metainfo=dict(
+                    q_prime=q_prime,
+                    iterations=steps,
+                    seconds=begun - started - paused))
+            paused += time.perf_counter() - begun
+
         logits, q_prime, iterations = self._optimise(
-            image, self._loss_sample(image, sample, k_star), threshold)
-        if tuple(logits.shape[2:]) != size:
-            logits = resize(
-                logits,
-                size=size,
-                mode='bilinear',
-                align_corners=self.align_corners)
+            image, self._loss_sample(image, sample, k_star), threshold,
+            record if self.record_iters else None)
         sample.set_metainfo(
             dict(
                 q_prime=q_prime,
                 iterations=iterations,
-                seconds=time.perf_counter() - started))
-        return F.pad(logits, (left, right, top, bottom))
+                seconds=time.perf_counter() - started - paused))
+        if self.record_iters:
+            sample.recorded = recorded
+        return to_input_size(logits)
+
+    def _record_final(self, sample: SegDataSample) -> None:
+        """Record the final result for every ``T`` of ``record_iters`` not
+        reached before the run ended (the last step, or a stop before
+        ``T``): a run with ``max_iters=T`` ends the same way."""
+        if not self.record_iters:
+            return
+        final = {key: sample.metainfo[key]
+                 for key in ('q_prime', 'iterations', 'seconds')}
+        for steps in self.record_iters - set(sample.recorded):
+            sample.recorded[steps] = SegDataSample(
+                pred_sem_seg=sample.pred_sem_seg, metainfo=final)
 
     def _silhouette_k(self, image: Tensor) -> Optional[int]:
         """``k*`` of the image if the threshold or the head's floor needs it.
@@ -433,9 +487,18 @@ class PerImageDynaSeg(EncoderDecoder):
 
         return run
 
-    def _optimise(self, image: Tensor, loss_sample: SegDataSample,
-                  threshold: Optional[int]) -> Tuple[Tensor, int, int]:
+    def _optimise(self,
+                  image: Tensor,
+                  loss_sample: SegDataSample,
+                  threshold: Optional[int],
+                  record: Optional[Recorder] = None
+                  ) -> Tuple[Tensor, int, int]:
         """Run the per-image iterations (steps 2-3 of the class docstring).
+
+        ``record`` gets, for each step count of ``record_iters`` that is not
+        the run's last, the response the labels of a run with that
+        ``max_iters`` come from (the train-mode forward pass of that step,
+        or the eval-mode pass before it) and its ``q'``.
 
         Returns:
             tuple: The detached response the labels come from, its ``q'``
@@ -457,6 +520,9 @@ class PerImageDynaSeg(EncoderDecoder):
             for steps in range(self.max_iters + 1):
                 if eval_labels and steps == self.max_iters:
                     break
+                if eval_labels and record and steps in self.record_iters:
+                    record(steps, *self._eval_response(image))
+                    self.train()
                 response, losses = step(image, k_star)
                 if head.loss_guide is not None:
                     losses[head.loss_guide.loss_name] = head.guide_loss(
@@ -467,17 +533,24 @@ class PerImageDynaSeg(EncoderDecoder):
                 if steps == self.max_iters or (threshold is not None
                                                and q_prime <= threshold):
                     break
+                if not eval_labels and record and steps in self.record_iters:
+                    record(steps, response.detach(), q_prime)
                 loss, _ = self.parse_losses(losses)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
         if eval_labels:
-            self.eval()
-            with torch.no_grad():
-                response = self._response(image,
-                                          self._autocast_dtype(image.device))
-            q_prime = int(
-                count_clusters(response.argmax(dim=1), response.shape[1]))
+            response, q_prime = self._eval_response(image)
             if self.on_step is not None:
                 self.on_step(steps, self.max_iters, q_prime)
         return response.detach(), q_prime, steps
+
+    def _eval_response(self, image: Tensor) -> Tuple[Tensor, int]:
+        """The eval-mode response of the network as it is and its ``q'``
+        (leaves the network in eval mode)."""
+        self.eval()
+        with torch.no_grad():
+            response = self._response(image,
+                                      self._autocast_dtype(image.device))
+        return response, int(
+            count_clusters(response.argmax(dim=1), response.shape[1]))

@@ -7,7 +7,7 @@ import mmdynaseg  # noqa: F401  (registers AutocastOptimWrapper)
 from mmdynaseg.engine import AutocastOptimWrapper
 
 
-def test_forward_runs_in_bf16_and_weights_stay_float32():
+def test_forward_runs_in_bf16_and_weights_stay_float32(bf16_kernels):
     torch.manual_seed(0)
     init_default_scope('mmseg')  # as configs do
     model = nn.Conv2d(3, 4, 3)

@@ -297,7 +297,7 @@ def test_channels_last_gives_the_same_response():
     torch.testing.assert_close(plain, fast, atol=1e-4, rtol=1e-4)
 
 
-def test_bf16_autocast_runs_the_network_in_bf16(monkeypatch):
+def test_bf16_autocast_runs_the_network_in_bf16(monkeypatch, bf16_kernels):
     """The convolutions see bf16 inputs, the losses a float32 response."""
     model = tiny_model(autocast='bfloat16', max_iters=1, stop_threshold=0)
     dtypes = []
@@ -316,7 +316,8 @@ def test_bf16_autocast_runs_the_network_in_bf16(monkeypatch):
     assert result.seg_logits.data.dtype == torch.float32
 
 
-def test_bf16_inside_an_outer_autocast_context_gives_the_same_labels():
+def test_bf16_inside_an_outer_autocast_context_gives_the_same_labels(
+        bf16_kernels):
     """MMEngine's TestLoop wraps test_step in autocast(enabled=False); the
     weight cast cache must not then serve the first step's weights to
     every later step (the labels would differ from a direct call)."""
@@ -369,7 +370,8 @@ def test_compiled_and_eager_give_the_same_labels():
         rtol=1e-3)
 
 
-def test_compiled_bf16_is_deterministic_and_reused_across_images():
+def test_compiled_bf16_is_deterministic_and_reused_across_images(
+        bf16_kernels):
     """The shipped fast path (compiled, bf16, channels-last) repeats
     exactly, and a second image of the same size compiles nothing new."""
     import torch._dynamo.utils as dynamo_utils
@@ -463,6 +465,8 @@ def test_training_is_refused():
     (dict(predict_mode='test'), 'predict_mode'),
     (dict(optimise_scale=0), 'optimise_scale'),
     (dict(autocast='bf16'), 'autocast'),
+    (dict(max_iters=3, record_iters=(1, 4)), 'record_iters'),
+    (dict(record_iters=(-1, )), 'record_iters'),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -495,3 +499,50 @@ def test_dynaguide_guide_reaches_the_per_image_loss(monkeypatch):
     assert torch.equal(seen[0][0], guide) and seen[0][1] == ['a.png']
     with pytest.raises(ValueError, match='LoadGuidance'):
         segment(model, images(1))  # a sample without its guide
+
+
+@pytest.mark.parametrize('predict_mode', ['train', 'eval'])
+def test_recorded_results_equal_separate_runs(predict_mode):
+    """One run of T = 3 recording T = 0..3 gives, for every T, exactly the
+    labels, q' and steps of a run with max_iters=T; T = 0 is the start
+    network (train mode: its first forward pass, as a run that stops at
+    once; eval mode: its eval-mode pass)."""
+    batch = images(2)
+    options = dict(stop_threshold=None, predict_mode=predict_mode)
+    recorded = segment(
+        tiny_model(max_iters=3, record_iters=(0, 1, 2, 3), **options), batch)
+    for steps in (1, 2, 3):
+        separate = segment(tiny_model(max_iters=steps, **options), batch)
+        for one, many in zip(separate, recorded):
+            at = many.recorded[steps]
+            np.testing.assert_array_equal(labels(at), labels(one))
+            assert at.q_prime == one.q_prime
+            assert at.iterations == one.iterations == steps
+    if predict_mode == 'train':  # the start's labels: a run that stops at 0
+        start = segment(tiny_model(stop_threshold=Q), batch)
+        for one, many in zip(start, recorded):
+            np.testing.assert_array_equal(labels(many.recorded[0]),
+                                          labels(one))
+            assert one.iterations == many.recorded[0].iterations == 0
+    for sample in recorded:  # the last T is the result itself
+        assert sample.recorded[3].pred_sem_seg is sample.pred_sem_seg
+        seconds = [sample.recorded[t].seconds for t in (0, 1, 2, 3)]
+        assert seconds == sorted(seconds) and seconds[-1] == sample.seconds
+
+
+def test_recorded_steps_after_a_stop_are_the_final_result():
+    """A run that stops at q' <= 8 before its first step records that
+    result for every T, as runs of those max_iters would end."""
+    (sample, ) = segment(
+        tiny_model(stop_threshold=Q, max_iters=5, record_iters=(2, 5)),
+        images(1))
+    assert sample.iterations == 0
+    for steps in (2, 5):
+        assert sample.recorded[steps].iterations == 0
+        np.testing.assert_array_equal(
+            labels(sample.recorded[steps]), labels(sample))
+
+
+def test_nothing_recorded_by_default():
+    (sample, ) = segment(tiny_model(), images(1))
+    assert 'recorded' not in sample

@@ -29,6 +29,7 @@ def quality_args(bsds_root, work_dir, **kwargs):
         optimise_scale=None,
         autocast=None,
         checkpoint=None,
+        record_iters=[],
         work_dir=str(work_dir))
     args.update(kwargs)
     return argparse.Namespace(**args)
@@ -120,6 +121,10 @@ def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
         benchmark.init_model = original
     assert seen == {'fresh': None, 'checkpoint_features': str(checkpoint)}
     assert result['results']['dynaseg_fsf_refine']['mean_iterations'] <= 2
+    # the rows of refining methods name their start (the plot's lines)
+    assert result['results']['dynaseg_fsf_refine']['checkpoint'] == str(
+        checkpoint)
+    assert 'checkpoint' not in result['results']['dynaseg_fsf']
     other = tmp_path / 'other.pth'
     other.write_bytes(checkpoint.read_bytes())
     with pytest.raises(SystemExit, match='other settings'):
@@ -128,3 +133,29 @@ def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
     with pytest.raises(ValueError, match='refines a trained network'):
         benchmark.bench_quality(
             argparse.Namespace(**dict(vars(args), checkpoint=None)))
+
+
+def test_recorded_steps_score_like_runs_of_that_many_steps(
+        benchmark, bsds_root, tmp_path):
+    """--record-iters 1 with --max-iters 2 adds the row <method>@T1, equal
+    to a run with --max-iters 1; baselines get no such row."""
+    methods = ['kmeans_lab', 'dynaseg_fsf+half_scale']
+    recorded = benchmark.bench_quality(
+        quality_args(bsds_root, tmp_path / 'r', methods=methods,
+                     record_iters=[1]))
+    assert list(recorded['results']) == [
+        'kmeans_lab', 'dynaseg_fsf+half_scale@T1', 'dynaseg_fsf+half_scale'
+    ]
+    assert recorded['record_iters'] == [1]
+    one_step = benchmark.bench_quality(
+        quality_args(bsds_root, tmp_path / 'one', methods=methods,
+                     max_iters=1))
+    at_one = dict(recorded['results']['dynaseg_fsf+half_scale@T1'])
+    alone = dict(one_step['results']['dynaseg_fsf+half_scale'])
+    for row in (at_one, alone):  # wall time differs, the rest may not
+        row.pop('seconds_per_image')
+    assert at_one == alone and at_one['mean_iterations'] == 1
+    assert (tmp_path / 'r/labels/dynaseg_fsf+half_scale@T1/0.png').is_file()
+    with pytest.raises(SystemExit, match='other settings'):
+        benchmark.bench_quality(
+            quality_args(bsds_root, tmp_path / 'r', methods=methods))

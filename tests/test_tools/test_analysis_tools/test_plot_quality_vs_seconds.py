@@ -30,6 +30,21 @@ def test_one_line_per_method_through_its_runs(load_tool, tmp_path):
     assert Image.open(out).size[0] > 100
 
 
+def test_recorded_rows_and_checkpoints(load_tool):
+    """<method>@T<T> rows join their method's line at T; a refining method
+    gets a line per checkpoint."""
+    tool = load_tool('plot_quality_vs_seconds')
+    recorded = run(20)
+    recorded['results']['dynaseg_fsf@T1'] = dict(
+        Mean=21.0, seconds_per_image=1.0, mean_iterations=1)
+    refined = dict(
+        run(5)['results']['dynaseg_fsf'], checkpoint='work/iter_300.pth')
+    recorded['results']['dynaseg_fsf_refine@T5'] = refined
+    points = tool.collect([recorded], 'Mean')
+    assert points['dynaseg_fsf'] == [(1.0, 21.0, 1), (20.0, 40.0, 20)]
+    assert points['dynaseg_fsf_refine (iter_300)'] == [(5.0, 25.0, 5)]
+
+
 def test_runs_on_other_images_are_refused(load_tool):
     tool = load_tool('plot_quality_vs_seconds')
     with pytest.raises(ValueError, match='different images'):

@@ -1,0 +1,11 @@
+# dynaseg_fsf_cnn_bsds500_trained.py on the train images at half scale
+# (160 x 160 crops of the 240 x 160 images): a quarter of the pixels per
+# iteration, for refining at model.optimise_scale=0.5 (the amortised study
+# on CPU, docs/amortised.md).
+_base_ = './dynaseg_fsf_cnn_bsds500_trained.py'
+train_pipeline = [
+    _base_.train_pipeline[0],
+    dict(type='Resize', scale_factor=0.5, keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(160, 160)),
+] + _base_.train_pipeline[2:]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
