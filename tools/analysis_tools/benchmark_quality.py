@@ -11,7 +11,9 @@ alone (``BASELINES``); with the seconds, iterations and final q' per image.
 ``--max-iters``, ``--optimise-scale`` and ``--autocast`` apply to every
 per-image method that does not set them itself (the configs' own settings
 otherwise: T = 1000 at full resolution, compiled bf16 by default; the
-papers' float32 eager loop is ``dynaseg_fsf+float32_eager``).
+papers' float32 eager loop is ``dynaseg_fsf+float32_eager``), as do
+``--cfg-options`` (e.g. ``model.channels_last=False`` where channels-last
+convolutions are slower, as on CPUs without AVX-512).
 ``--record-iters`` also scores every per-image method as it was after
 each listed number of steps T, from the same optimisation (rows
 ``<method>@T<T>``, exactly what ``--max-iters T`` gives): a
@@ -36,7 +38,7 @@ from typing import Callable
 import mmcv
 import numpy as np
 import torch
-from mmengine import Config
+from mmengine import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
@@ -107,8 +109,8 @@ def quality_config(name: str, args: argparse.Namespace) -> Config:
     """The config of a per-image method for the quality benchmark.
 
     It gets the run's data root and split and, where the method does not
-    set them itself, ``--max-iters``, ``--optimise-scale`` and
-    ``--autocast``, and ``--record-iters``.
+    set them itself, ``--max-iters``, ``--optimise-scale``,
+    ``--autocast`` and ``--cfg-options``, and ``--record-iters``.
     """
     config, method_options = NETWORK_METHODS[name]
     options = {
@@ -122,6 +124,7 @@ def quality_config(name: str, args: argparse.Namespace) -> Config:
                        ('model.autocast', args.autocast)):
         if value is not None:
             options[key] = value
+    options.update(args.cfg_options or {})
     options.update(method_options)
     if args.record_iters:
         options['model.record_iters'] = args.record_iters
@@ -274,6 +277,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
         settings['checkpoint'] = osp.abspath(args.checkpoint)
     if args.record_iters:  # (the same)
         settings['record_iters'] = sorted(args.record_iters)
+    if args.cfg_options:
+        settings['cfg_options'] = args.cfg_options
     state = dict(settings=settings, images={})
     if osp.isfile(state_path):
         with open(state_path) as f:
@@ -348,6 +353,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
         images=stems,
         max_iters=args.max_iters,
         record_iters=sorted(args.record_iters),
+        cfg_options=args.cfg_options or {},
         optimise_scale=args.optimise_scale,
         autocast=args.autocast,
         methods={
@@ -393,6 +399,12 @@ def main() -> None:
         default=[],
         help='also score every per-image method after each of these step '
         'counts T (<= its max_iters), from the same run: rows <method>@T<T>')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='config options of every per-image method that does not set '
+        'them itself, e.g. model.channels_last=False')
     parser.add_argument(
         '--checkpoint',
         help='dataset-level checkpoint that the amortised methods '

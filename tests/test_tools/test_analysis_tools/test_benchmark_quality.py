@@ -30,6 +30,7 @@ def quality_args(bsds_root, work_dir, **kwargs):
         autocast=None,
         checkpoint=None,
         record_iters=[],
+        cfg_options=None,
         work_dir=str(work_dir))
     args.update(kwargs)
     return argparse.Namespace(**args)
@@ -147,6 +148,7 @@ def test_recorded_steps_score_like_runs_of_that_many_steps(
         'kmeans_lab', 'dynaseg_fsf+half_scale@T1', 'dynaseg_fsf+half_scale'
     ]
     assert recorded['record_iters'] == [1]
+    assert recorded['cfg_options'] == {}
     one_step = benchmark.bench_quality(
         quality_args(bsds_root, tmp_path / 'one', methods=methods,
                      max_iters=1))
@@ -159,3 +161,15 @@ def test_recorded_steps_score_like_runs_of_that_many_steps(
     with pytest.raises(SystemExit, match='other settings'):
         benchmark.bench_quality(
             quality_args(bsds_root, tmp_path / 'r', methods=methods))
+
+
+def test_cfg_options_reach_every_method_that_does_not_set_them(benchmark):
+    args = argparse.Namespace(
+        data_root='data/bsds500', split='val', max_iters=None,
+        optimise_scale=None, autocast=None, record_iters=[],
+        cfg_options={'model.channels_last': False, 'model.seed': 3})
+    fresh = benchmark.quality_config('dynaseg_fsf', args).model
+    assert fresh.channels_last is False and fresh.seed == 3
+    # a method's own option wins
+    own = benchmark.quality_config('dynaseg_fsf+channels_last', args).model
+    assert own.channels_last is True and own.seed == 3
