@@ -153,24 +153,25 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
             (sample, ) = model.test_step(
                 dict(inputs=[data['inputs']],
                      data_samples=[data['data_samples']]))
-        result = outcome(sample, sample)
+        recorded = sample.get('recorded', {})
+        fields = sample.to_dict()
+        fields.pop('recorded', None)
+        result = outcome(fields, sample)
         result['records'] = {
-            f'{name}@T{steps}': outcome(sample, at)
-            for steps, at in sorted(sample.get('recorded', {}).items())
+            f'{name}@T{steps}': outcome(fields, at)
+            for steps, at in sorted(recorded.items())
         }
         return result
 
     return run
 
 
-def outcome(sample, result) -> dict:
-    """The sample (a dict) with the labels, seconds, iterations and q' of
-    ``result``: the sample itself or one of its ``recorded`` results."""
-    scored = sample.to_dict()
-    scored.pop('recorded', None)
-    scored['pred_sem_seg'] = result.pred_sem_seg.to_dict()
+def outcome(fields: dict, result) -> dict:
+    """The sample's fields (a dict) with the labels, and the seconds,
+    iterations and q', of ``result``: the sample itself or one of its
+    ``recorded`` results."""
     return dict(
-        sample=scored,
+        sample=dict(fields, pred_sem_seg=result.pred_sem_seg.to_dict()),
         seconds=result.metainfo['seconds'],
         iterations=result.metainfo['iterations'],
         q_prime=result.metainfo['q_prime'])
@@ -253,8 +254,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
             name, args).model.get('init', 'fresh') != 'fresh'
     }
     rows = {  # method -> its rows in the table: recorded steps first
-        name: [f'{name}@T{steps}' for steps in sorted(args.record_iters)] +
-        [name] if name in NETWORK_METHODS else [name]
+        name: ([f'{name}@T{steps}' for steps in sorted(args.record_iters)] +
+               [name]) if name in NETWORK_METHODS else [name]
         for name in methods
     }
     runners = {
