@@ -62,6 +62,12 @@ NETWORK_METHODS = {
     'dynaseg_fsf_refine': ('configs/dynaseg_fsf_cnn_bsds500_refine.py', {}),
     'dynaseg_fsf_refine_whole': ('configs/dynaseg_fsf_cnn_bsds500_refine.py',
                                  {'model.init': 'checkpoint'}),
+    'dynaguide_kmeans_refine':
+    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {}),
+    'dynaguide_kmeans_refine_whole':
+    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
+        'model.init': 'checkpoint'
+    }),
     'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
     'dynaguide_felzenszwalb':
     ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),
@@ -409,7 +415,7 @@ def main() -> None:
     parser.add_argument(
         '--checkpoint',
         help='dataset-level checkpoint that the amortised methods '
-        '(dynaseg_fsf_refine*) start from')
+        '(*_refine*) start from')
     parser.add_argument(
         '--work-dir',
         help='where per-image results are kept for resuming (default '

@@ -88,10 +88,13 @@ def test_quality_refuses_other_settings_in_the_same_work_dir(
                          max_iters=3))
 
 
+@pytest.mark.parametrize('method', ['dynaseg_fsf', 'dynaguide_kmeans'])
 def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
-                                                     tmp_path, repo_root):
-    """dynaseg_fsf_refine gets --checkpoint, dynaseg_fsf keeps its fresh
-    start; the checkpoint is part of the settings a rerun must repeat."""
+                                                     tmp_path, repo_root,
+                                                     method):
+    """<method>_refine gets --checkpoint (of <method>'s dataset-level
+    config), <method> keeps its fresh start; the checkpoint is part of the
+    settings a rerun must repeat."""
     import torch
     from mmengine.registry import init_default_scope
     from mmseg.registry import MODELS
@@ -99,14 +102,14 @@ def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
     from mmdynaseg.utils import load_config
     init_default_scope('mmseg')
     cfg = load_config(
-        str(repo_root / 'configs/dynaseg_fsf_cnn_bsds500_trained.py'))
+        str(repo_root / f'configs/{method}_cnn_bsds500_trained.py'))
     checkpoint = tmp_path / 'trained.pth'
     torch.save(
         dict(state_dict=MODELS.build(cfg.model).state_dict()), checkpoint)
     args = quality_args(
         bsds_root,
         tmp_path / 'q',
-        methods=['dynaseg_fsf', 'dynaseg_fsf_refine'],
+        methods=[method, f'{method}_refine'],
         checkpoint=str(checkpoint))
     seen = {}
     original = benchmark.init_model
@@ -121,11 +124,11 @@ def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
     finally:
         benchmark.init_model = original
     assert seen == {'fresh': None, 'checkpoint_features': str(checkpoint)}
-    assert result['results']['dynaseg_fsf_refine']['mean_iterations'] <= 2
+    refined = result['results'][f'{method}_refine']
+    assert refined['mean_iterations'] <= 2
     # the rows of refining methods name their start (the plot's lines)
-    assert result['results']['dynaseg_fsf_refine']['checkpoint'] == str(
-        checkpoint)
-    assert 'checkpoint' not in result['results']['dynaseg_fsf']
+    assert refined['checkpoint'] == str(checkpoint)
+    assert 'checkpoint' not in result['results'][method]
     other = tmp_path / 'other.pth'
     other.write_bytes(checkpoint.read_bytes())
     with pytest.raises(SystemExit, match='other settings'):
