@@ -5,9 +5,11 @@ after T steps (``<method>@T<T>``, ``--record-iters``) and runs of the same
 methods and images at different ``--max-iters`` T. Every method becomes one
 line through its (seconds per image, score) points, each point labelled
 with its T; a method that refines a checkpoint gets one line per
-checkpoint (named after its file); baselines (no iterations) are single
-markers. Runs on different images are refused: a line must compare like
-with like.
+checkpoint (named after its file), and one per value of a ``--cfg-options``
+setting that differs between the runs (named with it); baselines (no
+iterations) are single markers, at their mean seconds over the runs. The
+title states the settings the runs share. Runs on different images are
+refused: a line must compare like with like.
 
 Example:
     python tools/analysis_tools/plot_quality_vs_seconds.py \
@@ -25,6 +27,16 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def shared_options(runs: List[dict]) -> Dict[str, object]:
+    """The ``--cfg-options`` settings every run has, with the same value."""
+    options = [run.get('cfg_options', {}) for run in runs]
+    return {
+        key: value
+        for key, value in options[0].items()
+        if all(other.get(key, object()) == value for other in options[1:])
+    }
+
+
 def collect(runs: List[dict],
             metric: str) -> Dict[str, List[Tuple[float, float, int]]]:
     """method -> [(seconds per image, score, T)], sorted by seconds.
@@ -37,18 +49,34 @@ def collect(runs: List[dict],
         raise ValueError(
             'the runs scored different images; plot runs of the same '
             '--num-images and split only.')
-    points = defaultdict(set)
+    shared = shared_options(runs)
+    points, baselines = defaultdict(set), defaultdict(list)
     for run in runs:
+        own = [
+            f'{key}={value}'
+            for key, value in sorted(run.get('cfg_options', {}).items())
+            if key not in shared
+        ]
         for name, row in run['results'].items():
             method, _, recorded = name.partition('@T')
+            if 'mean_iterations' not in row:
+                baselines[method].append(
+                    (row['seconds_per_image'], row[metric]))
+                continue
+            tags = own
             if 'checkpoint' in row:
-                stem = osp.splitext(osp.basename(row['checkpoint']))[0]
-                method = f'{method} ({stem})'
-            steps = 0
-            if 'mean_iterations' in row:
-                steps = int(recorded) if recorded else run['max_iters'] or 0
+                tags = [osp.splitext(osp.basename(row['checkpoint']))[0]
+                        ] + own
+            if tags:
+                method = f"{method} ({', '.join(tags)})"
+            steps = int(recorded) if recorded else run['max_iters'] or 0
             points[method].add((row['seconds_per_image'], row[metric], steps))
-    return {method: sorted(values) for method, values in points.items()}
+    lines = {method: sorted(values) for method, values in points.items()}
+    for method, values in baselines.items():
+        seconds, scores = zip(*values)
+        lines[method] = [(sum(seconds) / len(seconds),
+                          sum(scores) / len(scores), 0)]
+    return lines
 
 
 def plot(points: Dict[str, List[Tuple[float, float, int]]], metric: str,
@@ -93,6 +121,11 @@ def main() -> None:
             runs.append(json.load(f))
     title = (f"BSDS500 {runs[0]['split']}, first {runs[0]['num_images']} "
              'images')
+    scales = {run.get('optimise_scale') for run in runs}
+    if len(scales) == 1 and None not in scales:
+        title += f', optimise_scale {scales.pop()}'
+    title += ''.join(f', {key}={value}'
+                     for key, value in sorted(shared_options(runs).items()))
     plot(collect(runs, args.metric), args.metric, title, args.out)
     print(f'written to {args.out}')
 

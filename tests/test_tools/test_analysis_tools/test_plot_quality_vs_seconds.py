@@ -49,3 +49,27 @@ def test_runs_on_other_images_are_refused(load_tool):
     tool = load_tool('plot_quality_vs_seconds')
     with pytest.raises(ValueError, match='different images'):
         tool.collect([run(5), run(20, images=('a', 'c'))], 'Mean')
+
+
+def test_differing_options_split_lines_and_baselines_merge(load_tool):
+    """A --cfg-options setting that differs between runs names the lines
+    of each run; shared ones do not; a baseline timed in two runs is one
+    marker at its mean seconds."""
+    tool = load_tool('plot_quality_vs_seconds')
+    eval_mode, train_mode = run(5), run(5)
+    eval_mode['cfg_options'] = {'model.channels_last': False}
+    train_mode['cfg_options'] = {
+        'model.channels_last': False,
+        'model.predict_mode': 'train'
+    }
+    train_mode['results']['dynaseg_fsf']['Mean'] = 27.0
+    train_mode['results']['kmeans_lab']['seconds_per_image'] = 0.3
+    assert tool.shared_options([eval_mode, train_mode]) == {
+        'model.channels_last': False
+    }
+    points = tool.collect([eval_mode, train_mode], 'Mean')
+    assert points == {
+        'dynaseg_fsf': [(5.0, 25.0, 5)],
+        'dynaseg_fsf (model.predict_mode=train)': [(5.0, 27.0, 5)],
+        'kmeans_lab': [(pytest.approx(0.2), 30.0, 0)],
+    }
