@@ -66,7 +66,8 @@ NETWORK_METHODS = {
     ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {}),
     'dynaguide_kmeans_refine_whole':
     ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
-        'model.init': 'checkpoint'
+        'model.init': 'checkpoint',
+        'model.predict_mode': 'eval'  # the trained head's statistics
     }),
     'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
     'dynaguide_felzenszwalb':

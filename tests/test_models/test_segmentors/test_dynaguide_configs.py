@@ -111,7 +111,9 @@ def test_refine_config_refines_every_image_from_trained_features(
     assert cfg.model.init == 'checkpoint_features'
     assert cfg.model.max_iters == 20
     assert cfg.model.stop_threshold is None
-    assert cfg.model.predict_mode == 'eval'
+    # labels of the last train-mode pass: the fresh head's BatchNorm
+    # running statistics lag behind after a few steps
+    assert cfg.model.predict_mode == 'train'
 
 
 @pytest.fixture
