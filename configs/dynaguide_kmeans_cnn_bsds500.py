@@ -20,8 +20,8 @@ model = dict(
     stop_threshold=None,
     predict_mode='eval',
     autocast='bfloat16',
-    channels_last=True,
-    compile=dict(dynamic=False))
+    channels_last='auto',
+    compile='auto')
 # The guide is computed once per image (LoadGuidance, right after loading)
 # and packed into the data sample as gt_guide.
 test_pipeline = [

@@ -35,7 +35,7 @@ from mmseg.registry import MODELS
 from mmseg.utils import register_all_modules
 
 from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
-                             report, timed)
+                             report, supports_autocast, timed)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -257,10 +257,14 @@ def bench_speed(args: argparse.Namespace) -> dict:
                 name: PER_IMAGE_OPTIONS.get(name, 'plain PyTorch loop')
                 for name in per_image
             },
-            note=('default = the config as shipped; portrait_* = the same '
-                  'model on the transposed image (a second compiled '
-                  'graph); first_step_seconds includes compilation; '
-                  'per_image_seconds = per_iteration_ms x max_iters'),
+            fast_bf16=supports_autocast(device, 'bfloat16'),
+            note=('default = the config as shipped: bf16 autocast, '
+                  'channels-last and compiled where the device has fast '
+                  'bf16 kernels (fast_bf16), else float32 eager as plain; '
+                  'portrait_* = the same model on the transposed image (a '
+                  'second compiled graph); first_step_seconds includes '
+                  'compilation; per_image_seconds = per_iteration_ms x '
+                  'max_iters'),
             results=per_image),
         dataset_images_per_second=dict(
             size=[args.dataset_size, args.dataset_size],

@@ -19,6 +19,9 @@ INITS = ('fresh', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
 SILHOUETTE = 'silhouette'
 AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
+AUTO = 'auto'
+# compile=AUTO where the device has fast bf16 kernels: one graph per size
+AUTO_COMPILE = dict(dynamic=False)
 # image and, with the silhouette floor, its k* -> (response, losses)
 StepFunction = Callable[[Tensor, Optional[Tensor]],
                         Tuple[Tensor, Dict[str, Tensor]]]
@@ -136,9 +139,13 @@ class PerImageDynaSeg(EncoderDecoder):
             (bilinear) by this factor in ``(0, 1]``; the final response is
             upsampled (bilinear) for the labels. Defaults to 1 (full size,
             as in the papers).
-        channels_last (bool): Speed option: run the network in the
+        channels_last (bool | str): Speed option: run the network in the
             channels-last memory format, which can speed up convolutions
             (measure it on your hardware); same results up to rounding.
+            ``'auto'``: only on a device with fast bfloat16 kernels
+            (:func:`mmdynaseg.utils.supports_autocast`), where it was
+            measured faster; on a CPU without them (AVX2 only) it was
+            measured slower (``docs/benchmarks/speed_avx2.json``).
             Defaults to False.
         autocast (str, optional): Speed option: run the network's forward
             passes under ``torch.autocast`` with this dtype (``'bfloat16'``,
@@ -164,7 +171,10 @@ class PerImageDynaSeg(EncoderDecoder):
             recompile limit (8), after which new sizes run eagerly; with
             ``True`` automatic dynamic shapes cover every further size
             after the second. Where compilation fails (e.g. no C++
-            compiler) it runs eagerly, with one warning. Defaults to False.
+            compiler) it runs eagerly, with one warning. ``'auto'``:
+            ``dict(dynamic=False)`` on a device with fast bfloat16 kernels,
+            eager elsewhere (as ``channels_last='auto'``). Defaults to
+            False.
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).
     """
@@ -178,9 +188,9 @@ class PerImageDynaSeg(EncoderDecoder):
                  seed: int = 0,
                  silhouette_cfg: Optional[dict] = None,
                  optimise_scale: float = 1.0,
-                 channels_last: bool = False,
+                 channels_last: Union[bool, str] = False,
                  autocast: Optional[str] = None,
-                 compile: Union[bool, dict] = False,
+                 compile: Union[bool, dict, str] = False,
                  record_iters: Sequence[int] = (),
                  **kwargs) -> None:
         with torch.random.fork_rng(devices=[]):
@@ -205,6 +215,12 @@ class PerImageDynaSeg(EncoderDecoder):
         if any(not 0 <= steps <= max_iters for steps in record_iters):
             raise ValueError(f'record_iters must lie in [0, max_iters='
                              f'{max_iters}], got {list(record_iters)}.')
+        if channels_last not in (True, False, AUTO):
+            raise ValueError("channels_last must be a bool or 'auto', got "
+                             f'{channels_last!r}.')
+        if isinstance(compile, str) and compile != AUTO:
+            raise ValueError("compile must be a bool, a dict or 'auto', got "
+                             f'{compile!r}.')
         if autocast is not None and autocast not in AUTOCAST_DTYPES:
             raise ValueError(f'autocast must be None or one of '
                              f'{tuple(AUTOCAST_DTYPES)}, got {autocast!r}.')
@@ -220,7 +236,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.autocast = autocast
         self.record_iters = frozenset(int(steps) for steps in record_iters)
         self.compile_cfg = dict(compile) if isinstance(compile, dict) \
-            else ({} if compile else None)
+            else (compile if compile == AUTO else ({} if compile else None))
         self._compiled: Optional[Tuple[Callable, Callable]] = None
         self.on_step: Optional[Callable[[int, int, int], None]] = None
         self._fresh_state = None if init == 'checkpoint' \
@@ -268,7 +284,7 @@ class PerImageDynaSeg(EncoderDecoder):
                         ori_shape=size, img_shape=size, pad_shape=size))
                 for _ in range(inputs.shape[0])
             ]
-        if self.channels_last:
+        if self._channels_last(inputs.device):
             self.to(memory_format=torch.channels_last)
         original, was_training = self._state_copy(), self.training
         start = dict(self._fresh_state or original)
@@ -323,7 +339,7 @@ class PerImageDynaSeg(EncoderDecoder):
                 scale_factor=self.optimise_scale,
                 mode='bilinear',
                 align_corners=False)
-        if self.channels_last:
+        if self._channels_last(image.device):
             image = image.contiguous(memory_format=torch.channels_last)
         k_star = self._silhouette_k(image)
         if k_star is not None:
@@ -416,6 +432,19 @@ class PerImageDynaSeg(EncoderDecoder):
             loss_sample.gt_guide = sample.gt_guide
         return loss_sample
 
+    def _channels_last(self, device: torch.device) -> bool:
+        """Whether the network runs channels-last on ``device``."""
+        if self.channels_last == AUTO:
+            return supports_autocast(device.type, 'bfloat16')
+        return self.channels_last
+
+    def _compile_kwargs(self, device: torch.device) -> Optional[dict]:
+        """``torch.compile``'s arguments on ``device`` (None: eager)."""
+        if self.compile_cfg == AUTO:
+            return dict(AUTO_COMPILE) if supports_autocast(
+                device.type, 'bfloat16') else None
+        return self.compile_cfg
+
     def _autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
         """The autocast dtype to use on ``device`` (None: float32)."""
         if self.autocast is None:
@@ -463,13 +492,13 @@ class PerImageDynaSeg(EncoderDecoder):
         """
         dtype = self._autocast_dtype(device)
         loss_fn = self.decode_head.dynamic_loss
-        if self.compile_cfg is not None and self._compiled is None:
-            self._compiled = (torch.compile(self._response,
-                                            **self.compile_cfg),
-                              torch.compile(loss_fn, **self.compile_cfg))
+        compile_kwargs = self._compile_kwargs(device)
+        if compile_kwargs is not None and self._compiled is None:
+            self._compiled = (torch.compile(self._response, **compile_kwargs),
+                              torch.compile(loss_fn, **compile_kwargs))
 
         def run(image: Tensor, k_star: Optional[Tensor]):
-            if self.compile_cfg is not None:
+            if self._compile_kwargs(device) is not None:
                 compiled_response, compiled_loss = self._compiled
                 try:
                     response = compiled_response(image, dtype)

@@ -422,6 +422,42 @@ def test_fast_path_falls_back_with_one_warning(monkeypatch):
     assert 'compile' in messages[1] and 'C++ compiler' in messages[1]
 
 
+@pytest.mark.parametrize('fast_bf16', [False, True])
+def test_auto_speed_options_follow_the_bf16_kernels(monkeypatch, fast_bf16):
+    """channels_last='auto' and compile='auto' are on (one graph per size)
+    exactly where the device has fast bf16 kernels; elsewhere the image
+    runs eagerly in the contiguous layout, as with both options off."""
+    compiled = []
+
+    def fake_compile(function, **kwargs):
+        compiled.append(kwargs)
+        return function
+
+    monkeypatch.setattr(per_image_module.torch, 'compile', fake_compile)
+    monkeypatch.setattr(per_image_module, 'supports_autocast',
+                        lambda *args: fast_bf16)
+    model = tiny_model(channels_last='auto', compile='auto')
+    layouts = []
+    model.backbone.register_forward_pre_hook(
+        lambda module, args: layouts.append(args[0].is_contiguous(
+            memory_format=torch.channels_last)))
+    auto = segment(model, images(1))[0]
+    conv = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
+    assert conv.weight.is_contiguous(
+        memory_format=torch.channels_last) is fast_bf16
+    assert set(layouts) == {fast_bf16}
+    assert compiled == ([dict(dynamic=False)] * 2 if fast_bf16 else [])
+    plain = segment(tiny_model(), images(1))[0]
+    torch.testing.assert_close(
+        auto.seg_logits.data, plain.seg_logits.data, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize('option', ['channels_last', 'compile'])
+def test_speed_options_reject_other_strings(option):
+    with pytest.raises(ValueError, match=f"{option} must be .*'auto'"):
+        tiny_model(**{option: 'yes'})
+
+
 def test_on_step_reports_every_forward_pass():
     """(step, max_iters, q') after each forward: steps 0..T, the last q'
     is the reported one."""

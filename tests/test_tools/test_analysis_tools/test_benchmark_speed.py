@@ -3,6 +3,8 @@ import argparse
 
 import pytest
 
+from mmdynaseg.utils import supports_autocast
+
 
 def test_speed_reports_every_option(load_tool, tiny_images):
     args = argparse.Namespace(
@@ -16,6 +18,7 @@ def test_speed_reports_every_option(load_tool, tiny_images):
     per_image = result['per_image']
     assert per_image['size'] == [16, 24]
     assert per_image['max_iters'] == 1000
+    assert per_image['fast_bf16'] is supports_autocast('cpu', 'bfloat16')
     rows = per_image['results']
     assert set(rows) == {
         'plain', 'naive_loop', 'channels_last', 'bf16_autocast', 'compile',
