@@ -6,7 +6,8 @@ methods and images at different ``--max-iters`` T. Every method becomes one
 line through its (seconds per image, score) points, each point labelled
 with its T; a method that refines a checkpoint gets one line per
 checkpoint (named after its file), and one per value of a ``--cfg-options``
-setting that differs between the runs (named with it); baselines (no
+setting or of ``--optimise-scale`` that differs between the runs (named
+with it); baselines (no
 iterations) are single markers, at their mean seconds over the runs. The
 title states the settings the runs share. Runs on different images are
 refused: a line must compare like with like.
@@ -50,6 +51,7 @@ def collect(runs: List[dict],
             'the runs scored different images; plot runs of the same '
             '--num-images and split only.')
     shared = shared_options(runs)
+    scales = {run.get('optimise_scale') or 1 for run in runs}
     points, baselines = defaultdict(set), defaultdict(list)
     for run in runs:
         own = [
@@ -57,6 +59,8 @@ def collect(runs: List[dict],
             for key, value in sorted(run.get('cfg_options', {}).items())
             if key not in shared
         ]
+        if len(scales) > 1:
+            own.append(f"optimise_scale={run.get('optimise_scale') or 1}")
         for name, row in run['results'].items():
             method, _, recorded = name.partition('@T')
             if 'mean_iterations' not in row:
@@ -121,8 +125,8 @@ def main() -> None:
             runs.append(json.load(f))
     title = (f"BSDS500 {runs[0]['split']}, first {runs[0]['num_images']} "
              'images')
-    scales = {run.get('optimise_scale') for run in runs}
-    if len(scales) == 1 and None not in scales:
+    scales = {run.get('optimise_scale') or 1 for run in runs}
+    if len(scales) == 1:
         title += f', optimise_scale {scales.pop()}'
     title += ''.join(f', {key}={value}'
                      for key, value in sorted(shared_options(runs).items()))

@@ -73,3 +73,22 @@ def test_differing_options_split_lines_and_baselines_merge(load_tool):
         'dynaseg_fsf (model.predict_mode=train)': [(5.0, 27.0, 5)],
         'kmeans_lab': [(pytest.approx(0.2), 30.0, 0)],
     }
+
+
+def test_differing_optimise_scales_split_lines(load_tool):
+    """Runs at another --optimise-scale (None: 1, full size) name their
+    network lines with it; baselines do not depend on it."""
+    tool = load_tool('plot_quality_vs_seconds')
+    half, full = run(5), run(5)
+    half['optimise_scale'] = 0.5
+    full['optimise_scale'] = None
+    full['results']['dynaseg_fsf']['Mean'] = 29.0
+    points = tool.collect([half, full], 'Mean')
+    assert points == {
+        'dynaseg_fsf (optimise_scale=0.5)': [(5.0, 25.0, 5)],
+        'dynaseg_fsf (optimise_scale=1)': [(5.0, 29.0, 5)],
+        'kmeans_lab': [(0.1, 30.0, 0)],
+    }
+    assert tool.collect([half, dict(half)], 'Mean')['dynaseg_fsf'] == [
+        (5.0, 25.0, 5)
+    ]
