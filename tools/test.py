@@ -15,7 +15,8 @@ Example:
 import argparse
 import os
 
-from mmengine.config import DictAction
+import torch
+from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmseg.registry import MODELS
@@ -23,7 +24,8 @@ from mmseg.registry import MODELS
 from mmdynaseg.apis import use_checkpoint
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.utils import (CheckpointError, check_checkpoint,
-                             default_work_dir, load_config)
+                             default_work_dir, load_config, supports_autocast,
+                             warn_once)
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,8 +51,9 @@ def parse_args() -> argparse.Namespace:
         '--amp',
         action='store_true',
         help="run the network under autocast (MMEngine's TestLoop fp16: "
-        'float16 on GPU, bfloat16 on CPU); per-image configs set their own '
-        'precision (model.autocast)')
+        'float16 on GPU, bfloat16 on CPU; float32 on a CPU without bf16 '
+        'kernels); per-image configs set their own precision '
+        '(model.autocast)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -65,6 +68,21 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
+
+
+def use_amp(cfg: Config, amp: bool) -> None:
+    """``--amp``: MMEngine's ``TestLoop(fp16=True)`` (float16 on a GPU,
+    bfloat16 on a CPU) where the device has fast kernels for it; a CPU
+    without bf16 kernels (AVX2 only) emulates bf16, several times slower
+    than float32 (README, Speed), so it tests in float32 there, with one
+    warning, as ``tools/train.py --amp`` trains."""
+    if not amp:
+        return
+    if torch.cuda.is_available() or supports_autocast('cpu', 'bfloat16'):
+        cfg.test_cfg.fp16 = True
+    else:
+        warn_once('--amp: this cpu has no fast bfloat16 kernels; testing in '
+                  'float32 instead.')
 
 
 def main() -> None:
@@ -85,8 +103,7 @@ def main() -> None:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
     cfg.load_from = args.checkpoint
-    if args.amp:
-        cfg.test_cfg.fp16 = True
+    use_amp(cfg, args.amp)
     if args.out or args.show_dir:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(
