@@ -112,8 +112,9 @@ def test_mim_train_entry_point(tiny_config, tmp_path):
 
 def test_amp_on_cpu_trains_and_tests_in_bf16(trained, tmp_path, repo_root):
     """--amp without CUDA: bf16 autocast (AutocastOptimWrapper, no loss
-    scaling) for training, TestLoop fp16 for testing; channels-last via
-    ChannelsLastHook; finite losses and a checkpoint."""
+    scaling) for training, TestLoop fp16 for testing (both float32 on a
+    CPU without bf16 kernels); channels-last via ChannelsLastHook; finite
+    losses and a checkpoint."""
     tiny_config, _, _ = trained
     config = tmp_path / 'tiny_channels_last.py'
     config.write_text(f"_base_ = '{tiny_config}'\n"
