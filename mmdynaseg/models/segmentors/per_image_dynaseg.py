@@ -498,7 +498,8 @@ class PerImageDynaSeg(EncoderDecoder):
                               torch.compile(loss_fn, **compile_kwargs))
 
         def run(image: Tensor, k_star: Optional[Tensor]):
-            if self._compile_kwargs(device) is not None:
+            nonlocal compile_kwargs
+            if compile_kwargs is not None:
                 compiled_response, compiled_loss = self._compiled
                 try:
                     response = compiled_response(image, dtype)
@@ -510,7 +511,7 @@ class PerImageDynaSeg(EncoderDecoder):
                         f'{str(error).splitlines()[0][:200]}); running '
                         'eagerly instead (set model.compile=False to '
                         'silence).')
-                    self.compile_cfg = None
+                    self.compile_cfg = compile_kwargs = None
             response = self._response(image, dtype)
             return response, loss_fn(response, k_star)
 
