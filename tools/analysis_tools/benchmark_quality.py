@@ -13,7 +13,10 @@ per-image method that does not set them itself (the configs' own settings
 otherwise: T = 1000 at full resolution, compiled bf16 by default; the
 papers' float32 eager loop is ``dynaseg_fsf+float32_eager``), as do
 ``--cfg-options`` (e.g. ``model.channels_last=False`` where channels-last
-convolutions are slower, as on CPUs without AVX-512).
+convolutions are slower, as on CPUs without AVX-512). The per-image
+methods run on ``--device`` (CUDA where there is one); the baselines
+and the DynaGuide guides run on the CPU. Each result records its device,
+so a run resumed on another machine says which rows came from where.
 ``--record-iters`` also scores every per-image method as it was after
 each listed number of steps T, from the same optimisation (rows
 ``<method>@T<T>``, exactly what ``--max-iters T`` gives): a
@@ -152,7 +155,9 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
     # only methods that start from a checkpoint get --checkpoint: the
     # fresh-start methods stay the papers' fresh start
     refines = cfg.model.get('init', 'fresh') != 'fresh'
-    model = init_model(cfg, args.checkpoint if refines else None)
+    model = init_model(cfg, args.checkpoint if refines else None,
+                       args.device)
+    device = device_name(args.device)
 
     def run(index: int) -> dict:
         data = dataset[index]
@@ -163,14 +168,22 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
         recorded = sample.get('recorded', {})
         fields = sample.to_dict()
         fields.pop('recorded', None)
-        result = outcome(fields, sample)
+        result = dict(outcome(fields, sample), device=device)
         result['records'] = {
-            f'{name}@T{steps}': outcome(fields, at)
+            f'{name}@T{steps}': dict(outcome(fields, at), device=device)
             for steps, at in sorted(recorded.items())
         }
         return result
 
     return run
+
+
+def device_name(device: str) -> str:
+    """``device`` with the model of its processor, e.g. ``'cuda (NVIDIA
+    H200)'``, as each network result records it."""
+    if torch.device(device).type == 'cuda':
+        return f'{device} ({torch.cuda.get_device_name(device)})'
+    return f"{device} ({machine_info()['cpu']})"
 
 
 def outcome(fields: dict, result) -> dict:
@@ -347,6 +360,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
                 float(np.mean([r['iterations'] for r in per_image])), 1)
             row['mean_q_prime'] = round(
                 float(np.mean([r['q_prime'] for r in per_image])), 2)
+            row['devices'] = sorted(
+                {r.get('device', 'unrecorded') for r in per_image})
         if method in refining:
             row['checkpoint'] = args.checkpoint
         table[name] = row
@@ -369,8 +384,9 @@ def bench_quality(args: argparse.Namespace) -> dict:
             for name in methods
         },
         seconds_note='wall seconds per image on this machine, shared with '
-        'whatever else ran; per-image methods: k* estimate, optimisation, '
-        'labels; baselines: the guide alone',
+        'whatever else ran (per-image methods on the devices of their '
+        'rows); per-image methods: k* estimate, optimisation, labels; '
+        'baselines: the guide alone, on the CPU',
         results=table,
         machine=machine_info())
 
@@ -417,6 +433,11 @@ def main() -> None:
         '--checkpoint',
         help='dataset-level checkpoint that the amortised methods '
         '(*_refine*) start from')
+    parser.add_argument(
+        '--device',
+        default='cuda' if torch.cuda.is_available() else 'cpu',
+        help='torch device of the per-image methods (default: cuda where '
+        'there is one, else cpu); a rerun may resume on another device')
     parser.add_argument(
         '--work-dir',
         help='where per-image results are kept for resuming (default '

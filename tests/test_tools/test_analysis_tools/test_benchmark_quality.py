@@ -1,5 +1,6 @@
 """tools/analysis_tools/benchmark_quality.py: same images, resume."""
 import argparse
+import json
 
 import numpy as np
 import pytest
@@ -31,6 +32,7 @@ def quality_args(bsds_root, work_dir, **kwargs):
         checkpoint=None,
         record_iters=[],
         cfg_options=None,
+        device='cpu',
         work_dir=str(work_dir))
     args.update(kwargs)
     return argparse.Namespace(**args)
@@ -60,6 +62,10 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
         row = result['results'][name]
         assert row['mean_iterations'] <= 2
         assert 0 <= row['All'] <= 100 and row['seconds_per_image'] > 0
+        # each network result names the device (and processor) it ran on
+        assert row['devices'] == [benchmark.device_name('cpu')]
+        assert row['devices'][0].startswith('cpu (')
+    assert 'devices' not in kmeans
 
     # a rerun reads every result back instead of segmenting again
     def segment_again(index):
@@ -71,6 +77,15 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
                         lambda name, dataset: segment_again)
     again = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
     assert again['results'] == result['results']
+    # results saved before devices were recorded say so
+    state_path = tmp_path / 'q/quality_per_image.json'
+    state = json.loads(state_path.read_text())
+    del state['images']['0']['dynaguide_slic']['device']
+    state_path.write_text(json.dumps(state))
+    mixed = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
+    assert mixed['results']['dynaguide_slic']['devices'] == [
+        benchmark.device_name('cpu'), 'unrecorded'
+    ]
 
 
 def test_quality_refuses_other_settings_in_the_same_work_dir(
@@ -114,9 +129,10 @@ def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
     seen = {}
     original = benchmark.init_model
 
-    def spy(cfg, checkpoint=None, *rest):
+    def spy(cfg, checkpoint=None, device='cpu'):
         seen[cfg.model.get('init', 'fresh')] = checkpoint
-        return original(cfg, checkpoint, *rest)
+        assert device == args.device  # --device reaches every method
+        return original(cfg, checkpoint, device)
 
     benchmark.init_model = spy
     try:
