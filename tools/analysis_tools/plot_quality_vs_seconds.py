@@ -85,7 +85,8 @@ def collect(runs: List[dict],
 
 def plot(points: Dict[str, List[Tuple[float, float, int]]], metric: str,
          title: str, out: str) -> None:
-    """One line per method (markers for baselines), log-scaled seconds."""
+    """One line per method (markers for baselines), log-scaled seconds;
+    the legend right of the axes, where it hides no point."""
     figure, axes = plt.subplots(figsize=(7.5, 4.8))
     for method, values in sorted(points.items()):
         seconds, scores, steps = zip(*values)
@@ -105,9 +106,8 @@ def plot(points: Dict[str, List[Tuple[float, float, int]]], metric: str,
     axes.set_ylabel(f'segment covering, {metric}')
     axes.set_title(title, fontsize=9)
     axes.grid(True, which='both', alpha=0.3)
-    axes.legend(fontsize=7)
-    figure.tight_layout()
-    figure.savefig(out, dpi=120)
+    axes.legend(fontsize=7, loc='upper left', bbox_to_anchor=(1.01, 1))
+    figure.savefig(out, dpi=120, bbox_inches='tight')
 
 
 def main() -> None:
