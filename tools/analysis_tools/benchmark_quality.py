@@ -67,6 +67,11 @@ NETWORK_METHODS = {
                                  {'model.init': 'checkpoint'}),
     'dynaguide_kmeans_refine':
     ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {}),
+    # the same with the trained features frozen: only the head trains
+    'dynaguide_kmeans_refine_head':
+    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
+        'model.freeze_features': True
+    }),
     'dynaguide_kmeans_refine_whole':
     ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
         'model.init': 'checkpoint',

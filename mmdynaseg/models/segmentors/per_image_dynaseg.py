@@ -69,6 +69,8 @@ class PerImageDynaSeg(EncoderDecoder):
        backbone and neck as loaded, the decode head, i.e. the classifier
        and the response BN, from the seeded fresh initialisation, so each
        image is clustered afresh on learned features: the amortised mode);
+       with ``freeze_features=True`` the steps train the decode head only
+       (the features keep their start weights and get no gradient);
     2. up to ``max_iters`` steps of ``optimizer`` (by default SGD, lr 0.1,
        momentum 0.9; a new optimizer per image) on the head's loss
        (:meth:`DynaSegHead.loss_by_feat`: ``L_sim + mu(q') L_con`` with the
@@ -130,6 +132,14 @@ class PerImageDynaSeg(EncoderDecoder):
             ``'train'``.
         init (str): ``'fresh'``, ``'checkpoint'`` or
             ``'checkpoint_features'`` (see above). Defaults to ``'fresh'``.
+        freeze_features (bool): Train only the decode head in the
+            per-image steps (step 2); everything else (backbone, neck)
+            keeps its start weights and takes no gradient (its BatchNorm
+            still normalises with the image's statistics, as in train
+            mode), so a step costs the forward pass and the head's
+            backward. Meant for ``init='checkpoint_features'``: a fresh
+            head fitted on trained features (``docs/amortised.md``).
+            Defaults to False (the whole network trains, as in the papers).
         seed (int): Seed of the fresh initialisation and of every image's
             optimisation (dropout, if any). Defaults to 0.
         silhouette_cfg (dict, optional): Keyword arguments of
@@ -185,6 +195,7 @@ class PerImageDynaSeg(EncoderDecoder):
                  stop_threshold: Union[int, str, None] = 3,
                  predict_mode: str = 'train',
                  init: str = 'fresh',
+                 freeze_features: bool = False,
                  seed: int = 0,
                  silhouette_cfg: Optional[dict] = None,
                  optimise_scale: float = 1.0,
@@ -229,6 +240,11 @@ class PerImageDynaSeg(EncoderDecoder):
         self.stop_threshold = stop_threshold
         self.predict_mode = predict_mode
         self.init = init
+        self.freeze_features = freeze_features
+        if freeze_features:  # (per-image models never train otherwise)
+            for name, param in self.named_parameters():
+                if not name.startswith('decode_head.'):
+                    param.requires_grad_(False)
         self.seed = seed
         self.silhouette_cfg = dict(silhouette_cfg or {})
         self.optimise_scale = optimise_scale
@@ -541,7 +557,9 @@ class PerImageDynaSeg(EncoderDecoder):
                                   device=image.device)
         step = self._step_function(image.device)
         optimizer = OPTIMIZERS.build(
-            dict(self.optimizer_cfg, params=self.parameters()))
+            dict(
+                self.optimizer_cfg,
+                params=[p for p in self.parameters() if p.requires_grad]))
         devices = [image.device] if image.is_cuda else []
         eval_labels = self.predict_mode == 'eval'
         self.train()

@@ -222,6 +222,39 @@ def test_checkpoint_features_start_from_loaded_features_fresh_head():
     assert not np.array_equal(labels(pair[0]), labels(pair[1]))
 
 
+@pytest.mark.parametrize('freeze', [True, False])
+def test_freeze_features_trains_the_head_only(freeze):
+    """freeze_features: at every forward pass the backbone holds the loaded
+    weights (its BN statistics still follow the image, as in train mode)
+    and takes no gradient, while the head trains; without it the backbone
+    trains too. Both restore the loaded state after the batch."""
+    model = tiny_model(
+        stop_threshold=None,
+        init='checkpoint_features',
+        freeze_features=freeze)
+    trained = tiny_model(seed=1).state_dict()
+    model.load_state_dict(trained)
+    states = []
+    model.backbone.register_forward_pre_hook(
+        lambda module, args: states.append(state(model)))
+    segment(model, images(1))
+    assert len(states) == 4  # max_iters = 3 steps, one forward pass each
+    weights = {'backbone.' + name for name, _ in
+               model.backbone.named_parameters()}
+    backbone = [{k: v for k, v in s.items() if k in weights} for s in states]
+    kernel = 'decode_head.conv_seg.weight'
+    assert not torch.equal(states[0][kernel], states[-1][kernel])
+    if freeze:
+        for at in backbone:
+            assert_same_state(at, backbone[0])
+        assert not any(p.requires_grad for p in model.backbone.parameters())
+    else:
+        assert any(not torch.equal(backbone[0][k], backbone[-1][k])
+                   for k in weights)
+    assert all(p.requires_grad for p in model.decode_head.parameters())
+    assert_same_state(trained, state(model))
+
+
 # the paper's [0, 1] scaling with BGR -> RGB, and ImageNet statistics
 # on BGR input (no channel conversion)
 PREPROCESSORS = [
