@@ -61,20 +61,22 @@ NETWORK_METHODS = {
     'dynaguide_kmeans': ('configs/dynaguide_kmeans_cnn_bsds500.py', {}),
     'dynaguide_kmeans5': ('configs/dynaguide_kmeans5_cnn_bsds500.py', {}),
     # the amortised mode (needs --checkpoint): trained features with a
-    # fresh head, and the whole trained network
+    # fresh head, the features training too or frozen (_head: only the
+    # head trains, the DynaGuide refine config's default), and the whole
+    # trained network
     'dynaseg_fsf_refine': ('configs/dynaseg_fsf_cnn_bsds500_refine.py', {}),
     'dynaseg_fsf_refine_whole': ('configs/dynaseg_fsf_cnn_bsds500_refine.py',
                                  {'model.init': 'checkpoint'}),
     'dynaguide_kmeans_refine':
-    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {}),
-    # the same with the trained features frozen: only the head trains
-    'dynaguide_kmeans_refine_head':
     ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
-        'model.freeze_features': True
+        'model.freeze_features': False
     }),
+    'dynaguide_kmeans_refine_head':
+    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {}),
     'dynaguide_kmeans_refine_whole':
     ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
         'model.init': 'checkpoint',
+        'model.freeze_features': False,
         'model.predict_mode': 'eval'  # the trained head's statistics
     }),
     'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),

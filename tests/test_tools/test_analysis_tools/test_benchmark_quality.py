@@ -192,3 +192,21 @@ def test_cfg_options_reach_every_method_that_does_not_set_them(benchmark):
     # a method's own option wins
     own = benchmark.quality_config('dynaseg_fsf+channels_last', args).model
     assert own.channels_last is True and own.seed == 3
+
+
+def test_amortised_dynaguide_methods_keep_their_meaning(benchmark):
+    """The method names of the committed studies: _refine trains the
+    features too, _head (the refine config's default) freezes them,
+    _whole trains the whole loaded network."""
+    args = argparse.Namespace(
+        data_root='data/bsds500', split='val', max_iters=None,
+        optimise_scale=None, autocast=None, record_iters=[],
+        cfg_options=None)
+    models = {
+        name: benchmark.quality_config(f'dynaguide_kmeans_{name}', args).model
+        for name in ('refine', 'refine_head', 'refine_whole')
+    }
+    assert [(m.init, m.freeze_features) for m in models.values()] == [
+        ('checkpoint_features', False), ('checkpoint_features', True),
+        ('checkpoint', False)
+    ]
