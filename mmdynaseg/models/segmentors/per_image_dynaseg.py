@@ -240,7 +240,6 @@ class PerImageDynaSeg(EncoderDecoder):
         self.stop_threshold = stop_threshold
         self.predict_mode = predict_mode
         self.init = init
-        self.freeze_features = freeze_features
         if freeze_features:  # (per-image models never train otherwise)
             for name, param in self.named_parameters():
                 if not name.startswith('decode_head.'):
