@@ -175,9 +175,9 @@ def network_runner(name: str, args: argparse.Namespace) -> Runner:
         recorded = sample.get('recorded', {})
         fields = sample.to_dict()
         fields.pop('recorded', None)
-        result = dict(outcome(fields, sample), device=device)
+        result = outcome(fields, sample, device)
         result['records'] = {
-            f'{name}@T{steps}': dict(outcome(fields, at), device=device)
+            f'{name}@T{steps}': outcome(fields, at, device)
             for steps, at in sorted(recorded.items())
         }
         return result
@@ -193,15 +193,16 @@ def device_name(device: str) -> str:
     return f"{device} ({machine_info()['cpu']})"
 
 
-def outcome(fields: dict, result) -> dict:
+def outcome(fields: dict, result, device: str) -> dict:
     """The sample's fields (a dict) with the labels, and the seconds,
-    iterations and q', of ``result``: the sample itself or one of its
-    ``recorded`` results."""
+    iterations and q', of ``result`` (the sample itself or one of its
+    ``recorded`` results), and the ``device`` it ran on."""
     return dict(
         sample=dict(fields, pred_sem_seg=result.pred_sem_seg.to_dict()),
         seconds=result.metainfo['seconds'],
         iterations=result.metainfo['iterations'],
-        q_prime=result.metainfo['q_prime'])
+        q_prime=result.metainfo['q_prime'],
+        device=device)
 
 
 def baseline_runner(name: str, dataset) -> Runner:

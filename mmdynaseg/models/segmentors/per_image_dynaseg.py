@@ -17,6 +17,9 @@ from ..utils import count_clusters, estimate_num_segments
 
 INITS = ('fresh', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
+# state-dict prefix of the head: what init='checkpoint_features' starts
+# afresh and freeze_features leaves trainable; the rest are the features
+HEAD = 'decode_head.'
 SILHOUETTE = 'silhouette'
 AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
 AUTO = 'auto'
@@ -242,7 +245,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.init = init
         if freeze_features:  # (per-image models never train otherwise)
             for name, param in self.named_parameters():
-                if not name.startswith('decode_head.'):
+                if not name.startswith(HEAD):
                     param.requires_grad_(False)
         self.seed = seed
         self.silhouette_cfg = dict(silhouette_cfg or {})
@@ -307,7 +310,7 @@ class PerImageDynaSeg(EncoderDecoder):
             start.update({
                 key: value
                 for key, value in original.items()
-                if not key.startswith('decode_head.')
+                if not key.startswith(HEAD)
             })
         try:
             for image, sample in zip(inputs, data_samples):

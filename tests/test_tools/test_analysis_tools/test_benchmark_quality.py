@@ -198,10 +198,7 @@ def test_amortised_dynaguide_methods_keep_their_meaning(benchmark):
     """The method names of the committed studies: _refine trains the
     features too, _head (the refine config's default) freezes them,
     _whole trains the whole loaded network."""
-    args = argparse.Namespace(
-        data_root='data/bsds500', split='val', max_iters=None,
-        optimise_scale=None, autocast=None, record_iters=[],
-        cfg_options=None)
+    args = quality_args('data/bsds500', 'unused')
     models = {
         name: benchmark.quality_config(f'dynaguide_kmeans_{name}', args).model
         for name in ('refine', 'refine_head', 'refine_whole')
