@@ -23,7 +23,10 @@ each listed number of steps T, from the same optimisation (rows
 quality-against-steps curve for the cost of its longest run. Finished
 (image, method) results, and each prediction as a label PNG under
 ``<work_dir>/labels/<method>/``, are saved as they come, and a rerun with
-the same settings resumes (``--work-dir``).
+the same settings resumes (``--work-dir``). Runs with the same settings
+and other ``--methods`` may share the work dir at the same time (e.g. one
+process per core); once they are done, a run with all of them reads the
+results back and pools the table.
 
 Example:
     python tools/analysis_tools/benchmark_quality.py \
@@ -41,6 +44,7 @@ from typing import Callable
 import mmcv
 import numpy as np
 import torch
+from filelock import FileLock
 from mmengine import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
@@ -255,6 +259,41 @@ def score(result: dict, row: str, stem: str, work_dir: str,
         })
 
 
+def load_state(path: str, settings: dict) -> dict:
+    """The saved per-image results at ``path`` (none if it does not exist).
+
+    Raises:
+        SystemExit: If they were run with other ``settings``.
+    """
+    if not osp.isfile(path):
+        return dict(settings=settings, images={})
+    with open(path) as f:
+        state = json.load(f)
+    if state['settings'] != settings:
+        raise SystemExit(
+            f"{path} holds results of other settings ({state['settings']}); "
+            'repeat them to resume, or pass another --work-dir.')
+    return state
+
+
+def save_rows(path: str, settings: dict, stem: str, rows: dict) -> dict:
+    """Add one (image, method)'s rows to the results saved at ``path``.
+
+    The file is read again under a lock and written atomically, so runs
+    with other ``--methods`` in the same work dir (other processes, e.g.
+    one per core) add to it side by side without losing each other's
+    results.
+
+    Returns:
+        dict: The saved results, with every process's rows so far.
+    """
+    with FileLock(path + '.lock'):
+        state = load_state(path, settings)
+        state['images'].setdefault(stem, {}).update(rows)
+        write_text(path, json.dumps(state))
+    return state
+
+
 def bench_quality(args: argparse.Namespace) -> dict:
     """BSDS500 segment covering of per-image methods and baselines.
 
@@ -308,35 +347,29 @@ def bench_quality(args: argparse.Namespace) -> dict:
         settings['record_iters'] = sorted(args.record_iters)
     if args.cfg_options:
         settings['cfg_options'] = args.cfg_options
-    state = dict(settings=settings, images={})
-    if osp.isfile(state_path):
-        with open(state_path) as f:
-            state = json.load(f)
-        if state['settings'] != settings:
-            raise SystemExit(
-                f"{state_path} holds results of other settings "
-                f"({state['settings']}); repeat them to resume, or pass "
-                'another --work-dir.')
+    state = load_state(state_path, settings)
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
     for position, index in enumerate(indices):
         stem = osp.splitext(
             osp.basename(dataset.get_data_info(index)['img_path']))[0]
-        done = state['images'].setdefault(stem, {})
         for name in methods:
-            if name in done:
+            if name in state['images'].get(stem, {}):
                 continue
             result = runners[name](index)
-            for row, row_result in dict(
-                    result.pop('records', {}), **{
-                        name: result
-                    }).items():
-                done[row] = score(row_result, row, stem, args.work_dir,
-                                  metric_cfg)
+            state = save_rows(
+                state_path, settings, stem, {
+                    row: score(row_result, row, stem, args.work_dir,
+                               metric_cfg)
+                    for row, row_result in dict(
+                        result.pop('records', {}), **{
+                            name: result
+                        }).items()
+                })
+            done = state['images'][stem][name]
             print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
-                  f"{done[name]['seconds']:.1f} s, "
-                  f"{done[name].get('iterations', '-')} iterations",
+                  f"{done['seconds']:.1f} s, "
+                  f"{done.get('iterations', '-')} iterations",
                   file=sys.stderr, flush=True)
-            write_text(state_path, json.dumps(state))
     stems = [
         osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
         for i in indices
@@ -391,10 +424,11 @@ def bench_quality(args: argparse.Namespace) -> dict:
             name: NETWORK_METHODS.get(name) or BASELINES[name]
             for name in methods
         },
-        seconds_note='wall seconds per image on this machine, shared with '
-        'whatever else ran (per-image methods on the devices of their '
-        'rows); per-image methods: k* estimate, optimisation, labels; '
-        'baselines: the guide alone, on the CPU',
+        seconds_note='wall seconds per image on the machine that ran it '
+        '(a resumed run may mix machines: per-image methods name their '
+        'devices), shared with whatever else ran; per-image methods: k* '
+        'estimate, optimisation, labels; baselines: the guide alone, on '
+        'the CPU',
         results=table,
         machine=machine_info())
 
@@ -448,7 +482,8 @@ def main() -> None:
         'there is one, else cpu); a rerun may resume on another device')
     parser.add_argument(
         '--work-dir',
-        help='where per-image results are kept for resuming (default '
+        help='where per-image results are kept for resuming, also by runs '
+        'of other --methods at the same time (default '
         'work_dirs/benchmark_quality)')
     args = parser.parse_args()
     args.work_dir = args.work_dir or 'work_dirs/benchmark_quality'

@@ -103,6 +103,48 @@ def test_quality_refuses_other_settings_in_the_same_work_dir(
                          max_iters=3))
 
 
+def test_runs_with_other_methods_share_a_work_dir(benchmark, bsds_root,
+                                                  tmp_path, monkeypatch):
+    """A run that saves while another one in the same work dir has saved
+    since it started keeps the other's results (one process per core)."""
+    work_dir = tmp_path / 'q'
+    baseline_runner = benchmark.baseline_runner
+    other = {}
+
+    def runner(name, dataset):
+        run = baseline_runner(name, dataset)
+        if name != 'kmeans_lab':
+            return run
+
+        def run_while_slic_finishes(index):
+            if index == 0:  # the other process, started after this one
+                other.update(
+                    benchmark.bench_quality(
+                        quality_args(bsds_root, work_dir,
+                                     methods=['slic'])))
+            return run(index)
+
+        return run_while_slic_finishes
+
+    monkeypatch.setattr(benchmark, 'baseline_runner', runner)
+    kmeans = benchmark.bench_quality(
+        quality_args(bsds_root, work_dir, methods=['kmeans_lab']))
+    state = json.loads((work_dir / 'quality_per_image.json').read_text())
+    assert {stem: set(rows) for stem, rows in state['images'].items()} == {
+        '0': {'slic', 'kmeans_lab'},
+        '1': {'slic', 'kmeans_lab'}
+    }
+
+    def segment_again(index):
+        raise AssertionError('a finished result was computed again')
+
+    monkeypatch.setattr(benchmark, 'baseline_runner',
+                        lambda name, dataset: segment_again)
+    both = benchmark.bench_quality(
+        quality_args(bsds_root, work_dir, methods=['slic', 'kmeans_lab']))
+    assert both['results'] == dict(other['results'], **kmeans['results'])
+
+
 @pytest.mark.parametrize('method', ['dynaseg_fsf', 'dynaguide_kmeans'])
 def test_amortised_methods_start_from_the_checkpoint(benchmark, bsds_root,
                                                      tmp_path, repo_root,
