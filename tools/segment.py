@@ -15,8 +15,9 @@ Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
   (the same colour for a cluster id in every image);
 - ``summary.json``: per image the input path, the sizes, the number of
   labels, the wall time and, for per-image configs, ``q_prime``,
-  ``iterations`` (and ``silhouette_k`` when used); and every skipped file
-  with the reason (skipped files are tried again on the next run).
+  ``iterations`` (and ``silhouette_k`` when used); every skipped file
+  with the reason (skipped files are tried again on the next run); and the
+  run's settings (config, checkpoint, ``--cfg-options``, ``--max-size``).
 
 Images are decoded as 8-bit colour (grayscale is replicated, alpha
 dropped, 16-bit scaled to 8 bits). The config's test pipeline is not used
@@ -48,11 +49,11 @@ Example:
 """
 import argparse
 import glob
-import json
 import logging
 import os
 import os.path as osp
 import sys
+from functools import partial
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -67,9 +68,11 @@ from mmdynaseg.datasets.transforms.loading import ImageLoadError
 from mmdynaseg.engine.hooks import overlay_clusters, write_png
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, label_map_array,
-                             load_config, write_text)
+                             load_config, load_results, update_results)
 
 SUMMARY = 'summary.json'
+# how to start a run with other settings than those its --out holds
+START_OVER = 'pass another --out folder, or delete this one'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -152,9 +155,14 @@ def stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
-def write_json(path: str, content: dict) -> None:
-    """Write JSON atomically (temporary file in the folder, then rename)."""
-    write_text(path, json.dumps(content, indent=2))
+def record(summary: dict, path: str, entry: dict) -> None:
+    """Put one image's summary ``entry`` (or ``{'reason': ...}`` it was
+    skipped for) into ``summary``."""
+    if 'reason' in entry:
+        summary['skipped'][path] = entry['reason']
+    else:
+        summary['skipped'].pop(path, None)
+        summary['images'][stem(path)] = entry
 
 
 def segment_image(model: nn.Module, results: dict) -> dict:
@@ -189,17 +197,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         checkpoint=args.checkpoint,
         cfg_options=args.cfg_options,
         max_size=args.max_size)
-    summary = dict(settings, images={}, skipped={})
-    if osp.isfile(summary_path):
-        with open(summary_path) as f:
-            previous = json.load(f)
-        earlier = {key: previous.get(key) for key in settings}
-        if json.loads(json.dumps(settings)) != earlier:
-            raise SystemExit(
-                f'{args.out} holds results made with other settings '
-                f'({earlier}); to resume, repeat them; to start over, pass '
-                'another --out folder or delete this one.')
-        summary.update(previous)
+    try:
+        summary = load_results(
+            summary_path, settings, START_OVER, images={}, skipped={})
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
     def outputs(path: str) -> Dict[str, str]:
         return {
@@ -244,15 +246,14 @@ def main(argv: Optional[List[str]] = None) -> None:
             print_log(
                 f'skipping: {reason}', logger='current',
                 level=logging.WARNING)
-            summary['skipped'][path] = reason
+            entry = dict(reason=reason)
         else:
             targets = outputs(path)
             write_png(targets['labels'], label_map_array(result['labels']))
             rgb = np.ascontiguousarray(results['img'][..., ::-1])
             write_png(targets['overlays'],
                       overlay_clusters(rgb, result['labels'], args.opacity))
-            summary['skipped'].pop(path, None)
-            summary['images'][stem(path)] = dict(
+            entry = dict(
                 image=path,
                 original_size=list(results['original_shape']),
                 size=list(result['labels'].shape),
@@ -260,7 +261,14 @@ def main(argv: Optional[List[str]] = None) -> None:
             sys.stderr.write(
                 f"\r{prefix}: {result['stats']['num_labels']} labels, "
                 f"{result['stats']['seconds']:.1f} s\n")
-        write_json(summary_path, summary)
+        summary = update_results(
+            summary_path,
+            settings,
+            START_OVER,
+            partial(record, path=path, entry=entry),
+            indent=2,
+            images={},
+            skipped={})
     print(f"\n{len(summary['images'])} images segmented, "
           f"{len(summary['skipped'])} skipped; see {summary_path}")
 

@@ -5,16 +5,17 @@ from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
 from .config import ConfigError, check_config, default_work_dir, load_config
 from .constants import GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX, SILHOUETTE_KEY
-from .fileio import (MAX_LABEL, atomic_output, label_map_array,
-                     remove_partial_files, write_bytes, write_text)
+from .fileio import (MAX_LABEL, atomic_output, label_map_array, load_results,
+                     remove_partial_files, update_results, write_bytes,
+                     write_text)
 from .matching import max_overlap_matching
 from .precision import supports_autocast, warn_once
 
 __all__ = [
     'GUIDE_KEY', 'GUIDE_MAP_KEY', 'IGNORE_INDEX', 'SILHOUETTE_KEY',
     'ConfigError', 'check_config', 'default_work_dir', 'load_config',
-    'MAX_LABEL', 'atomic_output', 'label_map_array', 'remove_partial_files',
-    'write_bytes', 'write_text',
+    'MAX_LABEL', 'atomic_output', 'label_map_array', 'load_results',
+    'remove_partial_files', 'update_results', 'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
     'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
     'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',

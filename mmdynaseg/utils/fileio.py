@@ -1,13 +1,15 @@
-"""Atomic file writes, and label maps as PNG arrays: one home for every
-file mmdynaseg writes."""
+"""Atomic file writes, resumable results files, and label maps as PNG
+arrays: one home for every file mmdynaseg writes."""
 import glob
+import json
 import os
 import os.path as osp
 import tempfile
 from contextlib import contextmanager
-from typing import Iterator, List
+from typing import Callable, Iterator, List, Optional
 
 import numpy as np
+from filelock import FileLock
 
 PARTIAL = '.partial'
 # largest label a (16-bit) PNG label map holds
@@ -66,6 +68,66 @@ def write_bytes(path: str, data: bytes) -> None:
 def write_text(path: str, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` atomically."""
     write_bytes(path, text.encode('utf-8'))
+
+
+def load_results(path: str, settings: dict, start_over: str,
+                 **empty) -> dict:
+    """The results a run with ``settings`` saved at ``path``, to resume.
+
+    A results file is JSON: ``{'settings': ..., **results}``. A run resumes
+    only the results of the same settings (compared as JSON, so a tuple
+    given now equals the list saved then).
+
+    Args:
+        path (str): The results file.
+        settings (dict): The settings of this run (JSON-serialisable).
+        start_over (str): How to start over instead, for the error, e.g.
+            ``'pass another --work-dir'``.
+        **empty: The results of a run that has none yet, e.g.
+            ``images={}``.
+
+    Returns:
+        dict: The saved results, or ``dict(settings=settings, **empty)``
+        if ``path`` does not exist.
+
+    Raises:
+        ValueError: If ``path`` holds the results of other settings.
+    """
+    settings = json.loads(json.dumps(settings))
+    if not osp.isfile(path):
+        return dict(settings=settings, **empty)
+    with open(path) as f:
+        saved = json.load(f)
+    if saved.get('settings') != settings:
+        raise ValueError(
+            f"{path} holds results of other settings ({saved.get('settings')}"
+            f'); to resume them, repeat those settings, or {start_over}.')
+    return saved
+
+
+def update_results(path: str,
+                   settings: dict,
+                   start_over: str,
+                   update: Callable[[dict], None],
+                   indent: Optional[int] = None,
+                   **empty) -> dict:
+    """Change the results saved at ``path`` by ``update``, under a lock.
+
+    The file is read again (:func:`load_results`), changed in place by
+    ``update`` and written atomically while ``<path>.lock`` is held, so
+    processes adding their own results to one file at the same time do
+    not lose each other's. ``indent`` is :func:`json.dumps`'s (``None``: one
+    line). ``settings``, ``start_over`` and ``empty`` as
+    :func:`load_results`'s.
+
+    Returns:
+        dict: The saved results, with every process's so far.
+    """
+    with FileLock(path + '.lock'):
+        results = load_results(path, settings, start_over, **empty)
+        update(results)
+        write_text(path, json.dumps(results, indent=indent))
+    return results
 
 
 def remove_partial_files(folder: str) -> List[str]:

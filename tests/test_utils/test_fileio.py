@@ -1,10 +1,12 @@
+import json
 import os
 
 import numpy as np
 import pytest
 
-from mmdynaseg.utils import (atomic_output, label_map_array,
-                             remove_partial_files, write_bytes, write_text)
+from mmdynaseg.utils import (atomic_output, label_map_array, load_results,
+                             remove_partial_files, update_results,
+                             write_bytes, write_text)
 
 
 @pytest.fixture
@@ -55,3 +57,34 @@ def test_label_map_dtype_follows_largest_id():
     for bad in (-1, 65536):
         with pytest.raises(ValueError, match='labels must lie in'):
             label_map_array(np.array([[0, bad]]))
+
+
+def test_results_resume_only_under_the_same_settings(tmp_path):
+    path = str(tmp_path / 'results.json')
+    settings = dict(size=(2, 3), name='a')  # a tuple is saved as a list
+    assert load_results(path, settings, 'start over', images={}) == dict(
+        settings=dict(size=[2, 3], name='a'), images={})
+    update_results(path, settings, 'start over',
+                   lambda saved: saved['images'].update(x=1), images={})
+    assert load_results(path, settings, 'start over', images={}) == dict(
+        settings=dict(size=[2, 3], name='a'), images=dict(x=1))
+    with pytest.raises(ValueError, match=r"other settings \({'size': \[2, 3"
+                       r"\], 'name': 'a'}\); .* or pass another --out"):
+        load_results(path, dict(settings, name='b'), 'pass another --out')
+
+
+def test_update_keeps_what_another_process_saved_since(tmp_path):
+    path = str(tmp_path / 'results.json')
+    # another process saves its result while this one runs
+    update_results(path, {}, 'start over',
+                   lambda saved: saved['images'].update(theirs=1), images={})
+    mine = update_results(path, {}, 'start over',
+                          lambda saved: saved['images'].update(mine=2),
+                          indent=2, images={})
+    assert mine['images'] == dict(theirs=1, mine=2)
+    with open(path) as f:
+        text = f.read()
+    assert json.loads(text) == mine and text.startswith('{\n  "settings"')
+    assert sorted(os.listdir(tmp_path)) == [
+        'results.json', 'results.json.lock'
+    ]

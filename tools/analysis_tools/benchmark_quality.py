@@ -34,7 +34,6 @@ Example:
         --record-iters 0 5 20 --optimise-scale 0.5 --autocast bfloat16
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -44,17 +43,18 @@ from typing import Callable
 import mmcv
 import numpy as np
 import torch
-from filelock import FileLock
 from mmengine import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
 from mmdynaseg.apis import init_model
-from mmdynaseg.utils import (benchmark_parser, load_config, machine_info,
-                             report, write_text)
+from mmdynaseg.utils import (benchmark_parser, load_config, load_results,
+                             machine_info, report, update_results)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+# how to start a run with other settings than those its work dir holds
+START_OVER = 'pass another --work-dir'
 
 
 # quality: name -> (config, cfg_options) of a per-image method; the speed
@@ -259,39 +259,20 @@ def score(result: dict, row: str, stem: str, work_dir: str,
         })
 
 
-def load_state(path: str, settings: dict) -> dict:
-    """The saved per-image results at ``path`` (none if it does not exist).
-
-    Raises:
-        SystemExit: If they were run with other ``settings``.
-    """
-    if not osp.isfile(path):
-        return dict(settings=settings, images={})
-    with open(path) as f:
-        state = json.load(f)
-    if state['settings'] != settings:
-        raise SystemExit(
-            f"{path} holds results of other settings ({state['settings']}); "
-            'repeat them to resume, or pass another --work-dir.')
-    return state
-
-
 def save_rows(path: str, settings: dict, stem: str, rows: dict) -> dict:
     """Add one (image, method)'s rows to the results saved at ``path``.
 
-    The file is read again under a lock and written atomically, so runs
-    with other ``--methods`` in the same work dir (other processes, e.g.
-    one per core) add to it side by side without losing each other's
-    results.
+    Under a lock (:func:`update_results`), so runs with other ``--methods``
+    in the same work dir (other processes, e.g. one per core) add to it side
+    by side without losing each other's results.
 
     Returns:
         dict: The saved results, with every process's rows so far.
     """
-    with FileLock(path + '.lock'):
-        state = load_state(path, settings)
-        state['images'].setdefault(stem, {}).update(rows)
-        write_text(path, json.dumps(state))
-    return state
+    return update_results(
+        path, settings, START_OVER,
+        lambda state: state['images'].setdefault(stem, {}).update(rows),
+        images={})
 
 
 def bench_quality(args: argparse.Namespace) -> dict:
@@ -347,7 +328,10 @@ def bench_quality(args: argparse.Namespace) -> dict:
         settings['record_iters'] = sorted(args.record_iters)
     if args.cfg_options:
         settings['cfg_options'] = args.cfg_options
-    state = load_state(state_path, settings)
+    try:
+        state = load_results(state_path, settings, START_OVER, images={})
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
     for position, index in enumerate(indices):
         stem = osp.splitext(
