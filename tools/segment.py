@@ -155,11 +155,14 @@ def stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
-def record(summary: dict, path: str, entry: dict) -> None:
-    """Put one image's summary ``entry`` (or ``{'reason': ...}`` it was
-    skipped for) into ``summary``."""
-    if 'reason' in entry:
-        summary['skipped'][path] = entry['reason']
+def record(summary: dict,
+           path: str,
+           entry: Optional[dict] = None,
+           skipped_for: str = '') -> None:
+    """Put one image into ``summary``: its ``entry``, or, with none, the
+    reason it was ``skipped_for``."""
+    if entry is None:
+        summary['skipped'][path] = skipped_for
     else:
         summary['skipped'].pop(path, None)
         summary['images'][stem(path)] = entry
@@ -246,8 +249,9 @@ def main(argv: Optional[List[str]] = None) -> None:
             print_log(
                 f'skipping: {reason}', logger='current',
                 level=logging.WARNING)
-            entry = dict(reason=reason)
+            entry = None
         else:
+            reason = ''
             targets = outputs(path)
             write_png(targets['labels'], label_map_array(result['labels']))
             rgb = np.ascontiguousarray(results['img'][..., ::-1])
@@ -265,7 +269,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             summary_path,
             settings,
             START_OVER,
-            partial(record, path=path, entry=entry),
+            partial(record, path=path, entry=entry, skipped_for=reason),
             indent=2,
             images={},
             skipped={})
