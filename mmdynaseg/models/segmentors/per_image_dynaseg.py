@@ -1,6 +1,6 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
 import time
-from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -25,8 +25,9 @@ AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
 AUTO = 'auto'
 # compile=AUTO where the device has fast bf16 kernels: one graph per size
 AUTO_COMPILE = dict(dynamic=False)
-# image and, with the silhouette floor, its k* -> (response, losses)
-StepFunction = Callable[[Tensor, Optional[Tensor]],
+# image, with the silhouette floor its k*, and its features if frozen
+# -> (response, losses)
+StepFunction = Callable[[Tensor, Optional[Tensor], Optional[List[Tensor]]],
                         Tuple[Tensor, Dict[str, Tensor]]]
 # (steps taken, the response the labels would come from, its q')
 Recorder = Callable[[int, Tensor, int], None]
@@ -73,7 +74,7 @@ class PerImageDynaSeg(EncoderDecoder):
        and the response BN, from the seeded fresh initialisation, so each
        image is clustered afresh on learned features: the amortised mode);
        with ``freeze_features=True`` the steps train the decode head only
-       (the features keep their start weights and get no gradient);
+       on features computed once (see ``freeze_features``);
     2. up to ``max_iters`` steps of ``optimizer`` (by default SGD, lr 0.1,
        momentum 0.9; a new optimizer per image) on the head's loss
        (:meth:`DynaSegHead.loss_by_feat`: ``L_sim + mu(q') L_con`` with the
@@ -91,7 +92,8 @@ class PerImageDynaSeg(EncoderDecoder):
        that of the last forward pass of step 2, in train mode; with
        ``'eval'`` (the DynaGuide code) one more forward pass after the
        optimisation, in eval mode (BatchNorm's running statistics of the
-       steps). ``q'`` is that of the response the labels come from.
+       steps; with frozen features, of the head only). ``q'`` is that of
+       the response the labels come from.
 
     Each output data sample gets the metainfo ``q_prime`` (``q'`` of the
     last forward pass, counted at the optimisation resolution),
@@ -137,12 +139,15 @@ class PerImageDynaSeg(EncoderDecoder):
             ``'checkpoint_features'`` (see above). Defaults to ``'fresh'``.
         freeze_features (bool): Train only the decode head in the
             per-image steps (step 2); everything else (backbone, neck)
-            keeps its start weights and takes no gradient (its BatchNorm
-            still normalises with the image's statistics, as in train
-            mode), so a step costs the forward pass and the head's
-            backward. Meant for ``init='checkpoint_features'``: a fresh
-            head fitted on trained features (``docs/amortised.md``).
-            Defaults to False (the whole network trains, as in the papers).
+            keeps its start weights and takes no gradient. The features
+            are then the same at every step, so they are computed once
+            per image, in train mode (BatchNorm normalises with the
+            image's statistics, as every step's pass would), and a step
+            runs the head only; eval-mode labels apply the head, in eval
+            mode, to the same features. Meant for
+            ``init='checkpoint_features'``: a fresh head fitted on trained
+            features (``docs/amortised.md``). Defaults to False (the whole
+            network trains, as in the papers).
         seed (int): Seed of the fresh initialisation and of every image's
             optimisation (dropout, if any). Defaults to 0.
         silhouette_cfg (dict, optional): Keyword arguments of
@@ -243,6 +248,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.stop_threshold = stop_threshold
         self.predict_mode = predict_mode
         self.init = init
+        self.freeze_features = freeze_features
         if freeze_features:  # (per-image models never train otherwise)
             for name, param in self.named_parameters():
                 if not name.startswith(HEAD):
@@ -475,22 +481,41 @@ class PerImageDynaSeg(EncoderDecoder):
             return None
         return AUTOCAST_DTYPES[self.autocast]
 
+    @staticmethod
+    def _autocast_context(image: Tensor, dtype: Optional[torch.dtype]):
+        """Autocast to ``dtype`` (None: off) on the image's device, weight
+        cache off (see :meth:`_response`)."""
+        return torch.autocast(
+            image.device.type,
+            dtype=dtype,
+            enabled=dtype is not None,
+            cache_enabled=False)
+
+    def _frozen_features(self, image: Tensor) -> Optional[List[Tensor]]:
+        """The image's features if they are frozen (else None): one
+        train-mode pass, the same as every step's would be."""
+        if not self.freeze_features:
+            return None
+        with torch.no_grad(), self._autocast_context(
+                image, self._autocast_dtype(image.device)):
+            return self.extract_feat(image)
+
     def _response(self,
                   image: Tensor,
-                  dtype: Optional[torch.dtype] = None) -> Tensor:
+                  dtype: Optional[torch.dtype] = None,
+                  features: Optional[List[Tensor]] = None) -> Tensor:
         """The response at the image size, float32 and contiguous.
 
         The forward pass runs under autocast with ``dtype`` (None: float32)
         and the weight cache off: an enclosing autocast context (MMEngine's
         test loop) would otherwise keep serving the first step's casts of
-        the weights to every later step.
+        the weights to every later step. Given ``features`` (frozen, of
+        this image), only the head runs.
         """
-        with torch.autocast(
-                image.device.type,
-                dtype=dtype,
-                enabled=dtype is not None,
-                cache_enabled=False):
-            response = self.decode_head(self.extract_feat(image))
+        with self._autocast_context(image, dtype):
+            if features is None:
+                features = self.extract_feat(image)
+            response = self.decode_head(features)
         if response.shape[2:] != image.shape[2:]:  # pyramid features
             response = resize(
                 response.float(),
@@ -515,12 +540,13 @@ class PerImageDynaSeg(EncoderDecoder):
             self._compiled = (torch.compile(self._response, **compile_kwargs),
                               torch.compile(loss_fn, **compile_kwargs))
 
-        def run(image: Tensor, k_star: Optional[Tensor]):
+        def run(image: Tensor, k_star: Optional[Tensor],
+                features: Optional[List[Tensor]]):
             nonlocal compile_kwargs
             if compile_kwargs is not None:
                 compiled_response, compiled_loss = self._compiled
                 try:
-                    response = compiled_response(image, dtype)
+                    response = compiled_response(image, dtype, features)
                     return response, compiled_loss(response, k_star)
                 except Exception as error:  # no compiler, unsupported op
                     warn_once(
@@ -530,7 +556,7 @@ class PerImageDynaSeg(EncoderDecoder):
                         'eagerly instead (set model.compile=False to '
                         'silence).')
                     self.compile_cfg = compile_kwargs = None
-            response = self._response(image, dtype)
+            response = self._response(image, dtype, features)
             return response, loss_fn(response, k_star)
 
         return run
@@ -567,13 +593,14 @@ class PerImageDynaSeg(EncoderDecoder):
         self.train()
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
+            features = self._frozen_features(image)
             for steps in range(self.max_iters + 1):
                 if eval_labels and steps == self.max_iters:
                     break
                 if eval_labels and record and steps in self.record_iters:
-                    record(steps, *self._eval_response(image))
+                    record(steps, *self._eval_response(image, features))
                     self.train()
-                response, losses = step(image, k_star)
+                response, losses = step(image, k_star, features)
                 if head.loss_guide is not None:
                     losses[head.loss_guide.loss_name] = head.guide_loss(
                         response, [loss_sample])
@@ -590,17 +617,21 @@ class PerImageDynaSeg(EncoderDecoder):
                 loss.backward()
                 optimizer.step()
         if eval_labels:
-            response, q_prime = self._eval_response(image)
+            response, q_prime = self._eval_response(image, features)
             if self.on_step is not None:
                 self.on_step(steps, self.max_iters, q_prime)
         return response.detach(), q_prime, steps
 
-    def _eval_response(self, image: Tensor) -> Tuple[Tensor, int]:
-        """The eval-mode response of the network as it is and its ``q'``
-        (leaves the network in eval mode)."""
+    def _eval_response(
+            self, image: Tensor,
+            features: Optional[List[Tensor]]) -> Tuple[Tensor, int]:
+        """The eval-mode response of the network as it is (of its head on
+        ``features`` if given) and its ``q'`` (leaves the network in eval
+        mode)."""
         self.eval()
         with torch.no_grad():
             response = self._response(image,
-                                      self._autocast_dtype(image.device))
+                                      self._autocast_dtype(image.device),
+                                      features)
         return response, int(
             count_clusters(response.argmax(dim=1), response.shape[1]))

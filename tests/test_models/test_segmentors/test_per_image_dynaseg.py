@@ -224,18 +224,17 @@ def test_checkpoint_features_start_from_loaded_features_fresh_head():
 
 @pytest.mark.parametrize('freeze', [True, False])
 def test_freeze_features_trains_the_head_only(freeze):
-    """freeze_features: at every forward pass the backbone holds the loaded
-    weights (its BN statistics still follow the image, as in train mode)
-    and takes no gradient, while the head trains; without it the backbone
-    trains too. Both restore the loaded state after the batch."""
+    """freeze_features: the backbone keeps the loaded weights and takes no
+    gradient, while the head trains; without it the backbone trains too.
+    Both restore the loaded state after the batch."""
     model = tiny_model(
         stop_threshold=None,
         init='checkpoint_features',
         freeze_features=freeze)
     trained = tiny_model(seed=1).state_dict()
     model.load_state_dict(trained)
-    states = []
-    model.backbone.register_forward_pre_hook(
+    states = []  # at every forward pass of the head
+    model.decode_head.register_forward_pre_hook(
         lambda module, args: states.append(state(model)))
     segment(model, images(1))
     assert len(states) == 4  # max_iters = 3 steps, one forward pass each
@@ -253,6 +252,48 @@ def test_freeze_features_trains_the_head_only(freeze):
                    for k in weights)
     assert all(p.requires_grad for p in model.decode_head.parameters())
     assert_same_state(trained, state(model))
+
+
+def test_frozen_features_are_computed_once_with_the_same_labels():
+    """Frozen features are the same at every step, so the backbone runs once
+    per image (train mode) and each step runs the head only: the labels
+    equal those of recomputing the frozen backbone at every step."""
+    trained = tiny_model(seed=1).state_dict()
+    cached = tiny_model(
+        stop_threshold=None, init='checkpoint_features', freeze_features=True)
+    recomputed = tiny_model(stop_threshold=None, init='checkpoint_features')
+    for model in (cached, recomputed):
+        model.load_state_dict(trained)
+    for param in recomputed.backbone.parameters():  # frozen, not cached
+        param.requires_grad_(False)
+    passes = {cached: [], recomputed: []}
+    for model, seen in passes.items():
+        model.backbone.register_forward_hook(
+            lambda module, args, out, seen=seen: seen.append(module.training))
+    batch = images(2)
+    once, every = segment(cached, batch), segment(recomputed, batch)
+    assert passes[cached] == [True] * 2  # one train-mode pass per image
+    assert passes[recomputed] == [True] * 8  # 4 forward passes per image
+    for a, b in zip(once, every):
+        np.testing.assert_array_equal(labels(a), labels(b))
+        assert a.q_prime == b.q_prime and a.iterations == b.iterations == 3
+
+
+def test_frozen_features_eval_labels_apply_the_eval_head_to_them():
+    """predict_mode='eval' with frozen features: the labels come from the
+    head in eval mode on the features the steps used."""
+    model = tiny_model(
+        stop_threshold=None,
+        init='checkpoint_features',
+        freeze_features=True,
+        predict_mode='eval')
+    calls = []  # (head in training mode, its input features)
+    model.decode_head.register_forward_pre_hook(
+        lambda module, args: calls.append((module.training, args[0])))
+    segment(model, images(1))
+    assert [training for training, _ in calls] == [True] * 3 + [False]
+    for _, features in calls:
+        assert features is calls[0][1]
 
 
 # the paper's [0, 1] scaling with BGR -> RGB, and ImageNet statistics
