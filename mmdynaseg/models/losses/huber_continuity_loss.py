@@ -1,11 +1,8 @@
 """Huber spatial-continuity loss of DynaGuide."""
-from typing import List
-
-import torch
-import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from ._functional import DOWN, DOWN_LEFT, DOWN_RIGHT, RIGHT, neighbour_penalty
 from .per_image_loss import PerImageLoss
 
 
@@ -52,30 +49,11 @@ class HuberContinuityLoss(PerImageLoss):
         self.delta = float(delta)
         self.diagonals = diagonals
 
-    def differences(self, response: Tensor) -> List[Tensor]:
-        """Differences to the right, down (and diagonal) neighbours."""
-        diffs = [
-            response[:, :, :, 1:] - response[:, :, :, :-1],  # right
-            response[:, :, 1:, :] - response[:, :, :-1, :],  # down
-        ]
-        if self.diagonals:
-            diffs += [
-                response[:, :, 1:, 1:] - response[:, :, :-1, :-1],
-                response[:, :, 1:, :-1] - response[:, :, :-1, 1:],
-            ]
-        return diffs
-
     def per_image(self, response: Tensor) -> Tensor:
         """``L_spatial`` of each image, shape (N,)."""
-        loss = response.new_zeros(response.shape[0])
-        for diff in self.differences(response):
-            if diff.numel():
-                loss = loss + F.huber_loss(
-                    diff,
-                    torch.zeros_like(diff),
-                    reduction='none',
-                    delta=self.delta).flatten(1).mean(dim=1)
-        return loss
+        directions = (RIGHT, DOWN) + ((DOWN_RIGHT, DOWN_LEFT)
+                                      if self.diagonals else ())
+        return neighbour_penalty(response, directions, self.delta)
 
     def extra_repr(self) -> str:
         """Delta and neighbourhood, for ``print(model)``."""

@@ -2,6 +2,7 @@
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from ._functional import DOWN, RIGHT, neighbour_penalty
 from .per_image_loss import PerImageLoss
 
 
@@ -37,9 +38,4 @@ class SpatialContinuityLoss(PerImageLoss):
 
     def per_image(self, response: Tensor) -> Tensor:
         """Eq. 6 for each image, shape (N,)."""
-        loss = response.new_zeros(response.shape[0])
-        for diff in (response[:, :, 1:, :] - response[:, :, :-1, :],
-                     response[:, :, :, 1:] - response[:, :, :, :-1]):
-            if diff.numel():
-                loss = loss + diff.abs().flatten(1).mean(dim=1)
-        return loss
+        return neighbour_penalty(response, (DOWN, RIGHT))
