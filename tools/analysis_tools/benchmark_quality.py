@@ -311,9 +311,12 @@ def bench_quality(args: argparse.Namespace) -> dict:
         baseline_runner(name, dataset)
         for name in methods
     }
-    indices = list(range(min(args.num_images, len(dataset))))
+    indices = list(
+        range(args.first_image,
+              min(args.first_image + args.num_images, len(dataset))))
     if not indices:
-        raise SystemExit(f'no {args.split} image under {args.data_root}.')
+        raise SystemExit(f'no {args.split} image under {args.data_root} '
+                         f'from image {args.first_image} on.')
     os.makedirs(args.work_dir, exist_ok=True)
     state_path = osp.join(args.work_dir, 'quality_per_image.json')
     settings = dict(
@@ -430,6 +433,12 @@ def main() -> None:
         default='data/bsds500',
         help='BSDS500 root (images/, groundTruth/)')
     parser.add_argument('--split', default='val', help='BSDS500 split')
+    parser.add_argument(
+        '--first-image',
+        type=int,
+        default=0,
+        help='skip the images before this one (0-based, by name), e.g. to '
+        'choose a setting on other images than those it is reported on')
     parser.add_argument(
         '--max-iters',
         type=int,

@@ -25,6 +25,7 @@ def quality_args(bsds_root, work_dir, **kwargs):
         methods=['kmeans_lab', 'dynaseg_fsf+half_scale', 'dynaguide_slic'],
         data_root=str(bsds_root),
         split='val',
+        first_image=0,
         num_images=2,
         max_iters=2,
         optimise_scale=None,
@@ -86,6 +87,19 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
     assert mixed['results']['dynaguide_slic']['devices'] == [
         benchmark.device_name('cpu'), 'unrecorded'
     ]
+
+
+def test_first_image_skips_the_images_before_it(benchmark, bsds_root,
+                                                tmp_path):
+    args = quality_args(
+        bsds_root, tmp_path / 'q', methods=['kmeans_lab'], first_image=1,
+        num_images=5)
+    assert benchmark.bench_quality(args)['images'] == ['1']
+    state = json.loads((tmp_path / 'q/quality_per_image.json').read_text())
+    assert list(state['images']) == ['1']
+    args.first_image = 2  # past the last of the 2 images
+    with pytest.raises(SystemExit, match='from image 2 on'):
+        benchmark.bench_quality(args)
 
 
 def test_quality_refuses_other_settings_in_the_same_work_dir(
