@@ -9,11 +9,11 @@ from torch.autograd.function import once_differentiable
 # A neighbour direction: the (row, column) slices of the pixels ``p + d``
 # and of the pixels ``p``; the difference is ``r'[p + d] - r'[p]``.
 Direction = Tuple[Tuple[slice, slice], Tuple[slice, slice]]
-ALL, HEAD, TAIL = slice(None), slice(1, None), slice(None, -1)
-RIGHT: Direction = ((ALL, HEAD), (ALL, TAIL))
-DOWN: Direction = ((HEAD, ALL), (TAIL, ALL))
-DOWN_RIGHT: Direction = ((HEAD, HEAD), (TAIL, TAIL))
-DOWN_LEFT: Direction = ((HEAD, TAIL), (TAIL, HEAD))
+ALL, NOT_FIRST, NOT_LAST = slice(None), slice(1, None), slice(None, -1)
+RIGHT: Direction = ((ALL, NOT_FIRST), (ALL, NOT_LAST))
+DOWN: Direction = ((NOT_FIRST, ALL), (NOT_LAST, ALL))
+DOWN_RIGHT: Direction = ((NOT_FIRST, NOT_FIRST), (NOT_LAST, NOT_LAST))
+DOWN_LEFT: Direction = ((NOT_FIRST, NOT_LAST), (NOT_LAST, NOT_FIRST))
 
 
 def _difference(response: Tensor, direction: Direction) -> Tensor:
