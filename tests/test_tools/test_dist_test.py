@@ -35,8 +35,14 @@ def free_port():
 
 
 def metrics_of(work_dir):
+    """The test metrics MMEngine's LoggerHook dumps to <timestamp>.json.
+
+    Every rank dumps them to that file at once (mmengine 0.10 has no rank
+    check there), so under load a shorter write can leave the tail of a
+    longer one behind it: read the first JSON object, which is whole.
+    """
     (path, ) = work_dir.glob('*/*.json')
-    metrics = json.loads(path.read_text())
+    metrics, _ = json.JSONDecoder().raw_decode(path.read_text())
     return {k: v for k, v in metrics.items() if k not in ('time', 'data_time')}
 
 
