@@ -311,6 +311,9 @@ def bench_quality(args: argparse.Namespace) -> dict:
         baseline_runner(name, dataset)
         for name in methods
     }
+    if args.first_image < 0:
+        raise SystemExit(
+            f'--first-image must be >= 0, got {args.first_image}.')
     indices = list(
         range(args.first_image,
               min(args.first_image + args.num_images, len(dataset))))

@@ -33,7 +33,7 @@ def _penalty(difference: Tensor, delta: Optional[float]) -> Tensor:
 class _NeighbourPenalty(torch.autograd.Function):
     """:func:`neighbour_penalty`; the backward writes every direction's
     gradient into one tensor instead of autograd's full-size gradient per
-    slice (about half the time of the loss)."""
+    slice."""
 
     @staticmethod
     def forward(ctx, response: Tensor, directions: Sequence[Direction],
@@ -76,7 +76,8 @@ def neighbour_penalty(response: Tensor,
     pixel pairs and all channels (a direction without pairs adds 0), with
     ``P(x) = |x|`` (DynaSeg's Eq. 6) or, given ``delta``, the Huber penalty
     (DynaGuide). The same value and gradient as autograd through the
-    slices (up to float rounding), in about half the time.
+    slices (up to float rounding); for DynaGuide's Huber term at
+    240 x 160 x 100 on an AVX2 CPU, about half the time.
 
     Args:
         response (Tensor): Response ``r'``, (N, q, H, W).

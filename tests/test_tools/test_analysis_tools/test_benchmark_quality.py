@@ -100,6 +100,9 @@ def test_first_image_skips_the_images_before_it(benchmark, bsds_root,
     args.first_image = 2  # past the last of the 2 images
     with pytest.raises(SystemExit, match='from image 2 on'):
         benchmark.bench_quality(args)
+    args.first_image = -1
+    with pytest.raises(SystemExit, match='must be >= 0, got -1'):
+        benchmark.bench_quality(args)
 
 
 def test_quality_refuses_other_settings_in_the_same_work_dir(
