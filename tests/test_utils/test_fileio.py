@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from mmdynaseg.utils import (atomic_output, label_map_array, load_results,
-                             remove_partial_files, update_results,
-                             write_bytes, write_text)
+                             remove_partial_files, update_results, write_bytes,
+                             write_text)
 
 
 @pytest.fixture
