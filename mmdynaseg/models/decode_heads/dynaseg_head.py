@@ -11,7 +11,7 @@ from mmseg.structures import SegDataSample
 from torch import Tensor
 
 from ...utils import GUIDE_KEY, SILHOUETTE_KEY
-from ..utils import count_clusters
+from ..utils import cluster_labels, count_clusters
 
 
 @MODELS.register_module()
@@ -219,8 +219,8 @@ class DynaSegHead(BaseDecodeHead):
         """
         seg_logits = seg_logits.float().contiguous()
         with torch.no_grad():
-            q_prime = count_clusters(seg_logits.argmax(dim=1),
-                                     self.out_channels)
+            q_prime = count_clusters(
+                cluster_labels(seg_logits), self.out_channels)
             weighted = q_prime if k_star is None else torch.maximum(
                 q_prime, k_star.to(q_prime))
             mu = self.weighting(weighted)

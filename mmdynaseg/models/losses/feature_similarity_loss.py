@@ -3,6 +3,7 @@ import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
 
+from ..utils import cluster_labels
 from .per_image_loss import PerImageLoss
 
 
@@ -32,6 +33,6 @@ class FeatureSimilarityLoss(PerImageLoss):
 
     def per_image(self, response: Tensor) -> Tensor:
         """Mean cross-entropy of each image's pixels, shape (N,)."""
-        target = response.argmax(dim=1).detach()
-        per_pixel = F.cross_entropy(response, target, reduction='none')
+        per_pixel = F.cross_entropy(
+            response, cluster_labels(response), reduction='none')
         return per_pixel.flatten(1).mean(dim=1)

@@ -8,6 +8,7 @@ from mmseg.registry import MODELS
 from torch import Tensor
 
 from ...utils import IGNORE_INDEX, max_overlap_matching
+from ..utils import cluster_labels
 from .per_image_loss import PerImageLoss
 
 Mapping = Tuple[np.ndarray, np.ndarray]  # (pseudo-labels, their clusters)
@@ -150,7 +151,7 @@ class GuidanceLoss(PerImageLoss):
         guide = guide.long()
         keys = keys or [None] * len(guide)
         with torch.no_grad():
-            clusters = response.argmax(dim=1)
+            clusters = cluster_labels(response)
             target = torch.stack([
                 self.targets(*args) for args in zip(guide, clusters, keys)
             ])

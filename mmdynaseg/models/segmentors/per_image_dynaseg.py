@@ -13,7 +13,7 @@ from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
 from ...utils import SILHOUETTE_KEY, supports_autocast, warn_once
-from ..utils import count_clusters, estimate_num_segments
+from ..utils import cluster_labels, count_clusters, estimate_num_segments
 
 INITS = ('fresh', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
@@ -634,4 +634,4 @@ class PerImageDynaSeg(EncoderDecoder):
                                       self._autocast_dtype(image.device),
                                       features)
         return response, int(
-            count_clusters(response.argmax(dim=1), response.shape[1]))
+            count_clusters(cluster_labels(response), response.shape[1]))

@@ -1,12 +1,12 @@
 """Model utilities."""
-from .clusters import count_clusters
+from .clusters import cluster_labels, count_clusters
 from .silhouette import (estimate_num_segments, exhaustive_num_segments,
                          pixel_features, pixel_silhouettes,
                          silhouette_from_distances,
                          silhouette_samples_from_sums)
 
 __all__ = [
-    'count_clusters', 'estimate_num_segments', 'exhaustive_num_segments',
-    'pixel_features', 'pixel_silhouettes', 'silhouette_from_distances',
-    'silhouette_samples_from_sums'
+    'cluster_labels', 'count_clusters', 'estimate_num_segments',
+    'exhaustive_num_segments', 'pixel_features', 'pixel_silhouettes',
+    'silhouette_from_distances', 'silhouette_samples_from_sums'
 ]
