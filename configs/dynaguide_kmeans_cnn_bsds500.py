@@ -17,6 +17,7 @@ _base_ = [
 model = dict(
     type='PerImageDynaSeg',
     max_iters=1000,
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9),
     stop_threshold=None,
     predict_mode='eval',
     autocast='bfloat16',
