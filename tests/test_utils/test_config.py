@@ -1,7 +1,10 @@
 from pathlib import Path
 
 import pytest
+import torch
+from mmseg.registry import OPTIMIZERS
 
+from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import ConfigError, load_config
 
 
@@ -50,3 +53,28 @@ def test_every_shipped_config_builds_its_model(path):
     if cfg.get('train_dataloader'):  # per-image configs train nothing
         pipeline = str(cfg.train_dataloader.dataset.pipeline)
         assert 'LoadAnnotations' not in pipeline
+
+
+PER_IMAGE = [
+    path for path in shipped_configs()
+    if optimises_per_image(load_config(str(path)).model)
+]
+
+
+def test_per_image_configs_found():
+    names = {path.name for path in PER_IMAGE}
+    assert {'dynaseg_fsf_cnn_bsds500.py',
+            'dynaguide_kmeans_cnn_bsds500_refine.py'} <= names
+
+
+@pytest.mark.parametrize('path', PER_IMAGE, ids=lambda p: p.name)
+def test_per_image_config_takes_a_learning_rate(path):
+    """Every per-image config states its optimizer: one left to the class
+    default gets a dict without ``type`` from
+    ``--cfg-options model.optimizer.lr=...``."""
+    cfg = load_config(str(path), {'model.optimizer.lr': 0.03})
+    optimizer = OPTIMIZERS.build(
+        dict(cfg.model.optimizer, params=[torch.nn.Parameter(torch.ones(1))]))
+    assert isinstance(optimizer, torch.optim.SGD)
+    assert optimizer.defaults['lr'] == 0.03
+    assert optimizer.defaults['momentum'] == 0.9
