@@ -1,4 +1,5 @@
 """Utilities of mmdynaseg."""
+from .allocator import keep_freed_memory
 from .benchmark import (benchmark_parser, image_paths, machine_info,
                         percentile_ms, report, timed)
 from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
@@ -19,5 +20,5 @@ __all__ = [
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
     'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
     'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',
-    'percentile_ms', 'report', 'timed'
+    'percentile_ms', 'report', 'timed', 'keep_freed_memory'
 ]

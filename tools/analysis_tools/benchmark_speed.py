@@ -15,8 +15,13 @@ images/s at 320 x 320 (``--dataset-size``, ``--batches``) of
 ``configs/dynaseg_fsf_cnn_coco.py`` and ``configs/dynaseg_fsf_r18_coco.py``
 (random weights: no ImageNet checkpoint needed), float32 and bf16 +
 channels-last. (c) Seconds per training iteration of the CNN COCO config
-(batch 4): float32, ``--amp``, + channels-last, + ``compile``. (d) Peak
-resident memory.
+(batch 4): float32, ``--amp``, + channels-last, + ``compile``. (d) The
+amortised refinement (``refine``): ms/step of
+``configs/dynaguide_kmeans_cnn_bsds500_refine.py`` (a fresh head on
+frozen features, random in place of a checkpoint's) at the per-image
+size, as shipped and without ``keep_freed_memory``. ``--sections`` picks
+among these and ``--per-image-options`` among the rows of (a). Then the
+peak resident memory.
 
 Example:
     python tools/analysis_tools/benchmark_speed.py \
@@ -24,18 +29,24 @@ Example:
         --repeats 3 --out docs/benchmarks/speed.json
 """
 import argparse
+import json
 import os.path as osp
 import resource
+import subprocess
+import sys
+from typing import Optional, Tuple
 
 import mmcv
 import numpy as np
 import torch
 from mmengine import Config
-from mmseg.registry import MODELS
+from mmengine.structures import PixelData
+from mmseg.registry import MODELS, TASK_UTILS
+from mmseg.structures import SegDataSample
 from mmseg.utils import register_all_modules
 
-from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
-                             report, supports_autocast, timed)
+from mmdynaseg.utils import (GUIDE_KEY, benchmark_parser, image_paths,
+                             machine_info, report, supports_autocast, timed)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -60,17 +71,31 @@ def _preprocess(model: torch.nn.Module, image: np.ndarray) -> torch.Tensor:
 
 
 # speed: the per-image options, each alone, then the shipped default (the
-# config as it is: compiled, bf16, channels-last); overrides of cfg.model.
-PLAIN = dict(autocast=None, channels_last=False, compile=False)
+# config as it is: compiled, bf16, channels-last); overrides of cfg.model,
+# timed in this order: the rows without keep_freed_memory first (see
+# refine_section).
+PLAIN = dict(
+    autocast=None, channels_last=False, compile=False, keep_freed_memory=False)
 PER_IMAGE_OPTIONS = {
     'plain': PLAIN,
     'channels_last': dict(PLAIN, channels_last=True),
     'bf16_autocast': dict(PLAIN, autocast='bfloat16'),
     'compile': dict(PLAIN, compile=dict(dynamic=False)),
     'optimise_scale_0_5': dict(PLAIN, optimise_scale=0.5),
+    'keep_freed_memory': dict(PLAIN, keep_freed_memory=True),
     'default': {},
     'default+optimise_scale_0_5': dict(optimise_scale=0.5),
 }
+# dataset-level inference and training: bf16 autocast + channels-last
+FAST = dict(amp=True, channels_last=True)
+# speed: the amortised refinement, a head trained on frozen features; its
+# rows: overrides of cfg.model
+REFINE_CONFIG = 'dynaguide_kmeans_cnn_bsds500_refine.py'
+REFINE_ROWS = {
+    'without_keep_freed_memory': dict(keep_freed_memory=False),
+    'default': {},
+}
+SECTIONS = ('per_image', 'refine', 'dataset', 'training')
 
 
 def naive_loop_ms(image: torch.Tensor, iters: int, repeats: int) -> float:
@@ -111,8 +136,11 @@ def naive_loop_ms(image: torch.Tensor, iters: int, repeats: int) -> float:
                          for _ in range(repeats)])) / iters * 1000, 2)
 
 
-def per_image_timings(model: torch.nn.Module, inputs: torch.Tensor,
-                      iters: int, repeats: int) -> dict:
+def per_image_timings(model: torch.nn.Module,
+                      inputs: torch.Tensor,
+                      iters: int,
+                      repeats: int,
+                      data_samples: Optional[list] = None) -> dict:
     """First-step seconds and milliseconds per optimiser step.
 
     ``predict`` with ``stop_threshold=None`` runs exactly ``max_iters``
@@ -126,7 +154,7 @@ def per_image_timings(model: torch.nn.Module, inputs: torch.Tensor,
     def run(steps: int) -> float:
         model.max_iters = steps
         with torch.no_grad():
-            return timed(model.predict, inputs)[1]
+            return timed(model.predict, inputs, data_samples)[1]
 
     first = run(1)
     one = np.median([run(1) for _ in range(repeats)])
@@ -134,6 +162,62 @@ def per_image_timings(model: torch.nn.Module, inputs: torch.Tensor,
     return dict(
         first_step_seconds=round(first, 2),
         per_iteration_ms=round(float(many - one) / iters * 1000, 2))
+
+
+def refine_row(args: argparse.Namespace, name: str, device: str) -> dict:
+    """First-step seconds and ms/step of one :data:`REFINE_ROWS` row of
+    the amortised DynaGuide refinement (:data:`REFINE_CONFIG`: a fresh
+    head on frozen features; random features instead of a checkpoint's,
+    the same cost) with its k-means guide, in this process."""
+    path, image = benchmark_image(args)
+    config = osp.join(ROOT, 'configs', REFINE_CONFIG)
+    cfg = Config.fromfile(config)
+    guide = TASK_UTILS.build(cfg.test_pipeline[1]['guide'])
+    labels = guide.compute(np.ascontiguousarray(image[..., ::-1]), path)
+    size = image.shape[:2]
+    sample = SegDataSample(
+        metainfo=dict(ori_shape=size, img_shape=size, pad_shape=size))
+    sample.set_data({
+        GUIDE_KEY:
+        PixelData(data=torch.from_numpy(labels.astype(np.int64))[None])
+    })
+    model = _build_model(config, **REFINE_ROWS[name]).to(device)
+    return per_image_timings(model, _preprocess(model, image), args.iters,
+                             args.repeats, [sample])
+
+
+def refine_section(args: argparse.Namespace) -> dict:
+    """(d): :func:`refine_row` of every row, each in a new interpreter.
+
+    Once ``keep_freed_memory`` has grown the heap, glibc keeps serving
+    large tensors from it after the context too, so a row without it
+    timed after one with it in the same process would inherit most of
+    its effect.
+    """
+    max_iters = Config.fromfile(osp.join(ROOT, 'configs',
+                                         REFINE_CONFIG)).model.max_iters
+    rows = {}
+    for name in REFINE_ROWS:
+        command = [
+            sys.executable,
+            osp.abspath(__file__), '--images', args.images,
+            '--per-image-size', *map(str, args.per_image_size), '--iters',
+            str(args.iters), '--repeats',
+            str(args.repeats), '--refine-row', name
+        ]
+        stdout = subprocess.run(
+            command, check=True, capture_output=True, text=True).stdout
+        rows[name] = json.loads(stdout.splitlines()[-1])
+        rows[name]['per_image_seconds'] = round(
+            rows[name]['per_iteration_ms'] * max_iters / 1000, 1)
+    return dict(
+        config=f'configs/{REFINE_CONFIG}',
+        max_iters=max_iters,
+        size=list(args.per_image_size),
+        image=osp.basename(benchmark_image(args)[0]),
+        options=REFINE_ROWS,
+        note='each row timed in a new interpreter',
+        results=rows)
 
 
 def train_iteration_seconds(config: str, variant: dict, batch: int,
@@ -178,19 +262,25 @@ def train_iteration_seconds(config: str, variant: dict, batch: int,
             ])), 3)
 
 
-def bench_speed(args: argparse.Namespace) -> dict:
-    """Per-image ms/step of each option, dataset-level images/s and
-    training seconds per iteration, peak RSS; all in this one run."""
-    register_all_modules()
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+def benchmark_image(args: argparse.Namespace) -> Tuple[str, np.ndarray]:
+    """The first ``--images`` image resized to ``--per-image-size``."""
     path = image_paths(args.images, 1)[0]
     height, width = args.per_image_size
-    image = mmcv.imresize(mmcv.imread(path), (width, height))
+    return path, mmcv.imresize(mmcv.imread(path), (width, height))
+
+
+def per_image_section(args: argparse.Namespace, image: np.ndarray,
+                      path: str, device: str) -> dict:
+    """(a): ms/step of the per-image options chosen (plain always)."""
     per_image_cfg = osp.join(ROOT, 'configs', 'dynaseg_fsf_cnn_bsds500.py')
     max_iters = Config.fromfile(per_image_cfg).model.max_iters
     per_image = {}
-    for name, overrides in PER_IMAGE_OPTIONS.items():
-        model = _build_model(per_image_cfg, **overrides).to(device)
+    for name in [
+            name for name in PER_IMAGE_OPTIONS
+            if name == 'plain' or name in args.per_image_options
+    ]:
+        model = _build_model(per_image_cfg, **PER_IMAGE_OPTIONS[name]).to(
+            device)
         inputs = _preprocess(model, image)
         row = per_image_timings(model, inputs, args.iters, args.repeats)
         if name == 'default':  # the other orientation: its own graph
@@ -208,12 +298,35 @@ def bench_speed(args: argparse.Namespace) -> dict:
         row['speedup_vs_plain'] = round(
             per_image['plain']['per_iteration_ms'] /
             row['per_iteration_ms'], 2)
-    fast = dict(amp=True, channels_last=True)
+    return dict(
+        config='configs/dynaseg_fsf_cnn_bsds500.py',
+        size=list(image.shape[:2]),
+        image=osp.basename(path),
+        timed_steps=args.iters,
+        repeats=args.repeats,
+        max_iters=max_iters,
+        options={
+            name: PER_IMAGE_OPTIONS.get(name, 'plain PyTorch loop')
+            for name in per_image
+        },
+        fast_bf16=supports_autocast(device, 'bfloat16'),
+        note=('default = the config as shipped: bf16 autocast, '
+              'channels-last and compiled where the device has fast '
+              'bf16 kernels (fast_bf16), else float32 eager as plain; '
+              'portrait_* = the same model on the transposed image (a '
+              'second compiled graph); first_step_seconds includes '
+              'compilation; per_image_seconds = per_iteration_ms x '
+              'max_iters'),
+        results=per_image)
+
+
+def dataset_section(args: argparse.Namespace, device: str) -> dict:
+    """(b): dataset-level inference images/s."""
     dataset = {}
     for name in ('dynaseg_fsf_cnn_coco', 'dynaseg_fsf_r18_coco'):
         dataset[name] = {}
         for variant, options in (('plain', {}), ('bf16+channels_last',
-                                                 fast)):
+                                                 FAST)):
             model = _build_model(osp.join(ROOT, 'configs',
                                           name + '.py')).to(device).eval()
             if options.get('channels_last'):
@@ -232,55 +345,53 @@ def bench_speed(args: argparse.Namespace) -> dict:
                     [timed(predict)[1] for _ in range(args.repeats)])
                 dataset[name][f'{variant}_batch_{batch}'] = round(
                     batch / seconds, 2)
+    return dict(
+        size=[args.dataset_size, args.dataset_size],
+        note='model.eval(), torch.no_grad(), model.predict, random '
+        'weights and inputs; bf16+channels_last = tools/test.py --amp '
+        "with custom_hooks=[dict(type='ChannelsLastHook')]",
+        **dataset)
+
+
+def training_section(args: argparse.Namespace, device: str) -> dict:
+    """(c): seconds per training iteration of the CNN COCO config."""
     coco_cfg = osp.join(ROOT, 'configs', 'dynaseg_fsf_cnn_coco.py')
     training = {
         variant: train_iteration_seconds(coco_cfg, options, 4,
                                          args.dataset_size, args.repeats,
                                          device)
         for variant, options in (('plain', {}), ('amp', dict(amp=True)),
-                                 ('amp+channels_last', fast),
+                                 ('amp+channels_last', FAST),
                                  ('amp+channels_last+compile',
-                                  dict(fast, compile=True)))
+                                  dict(FAST, compile=True)))
     }
+    return dict(
+        config='configs/dynaseg_fsf_cnn_coco.py',
+        batch=4,
+        size=[args.dataset_size, args.dataset_size],
+        note='model.train_step on random images (no data loading); '
+        'amp = tools/train.py --amp, channels_last = ChannelsLastHook, '
+        'compile = compile=True in the config',
+        **training)
+
+
+def bench_speed(args: argparse.Namespace) -> dict:
+    """The sections chosen, all in this one run, and the peak RSS."""
+    register_all_modules()
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    path, image = benchmark_image(args)
+    result = dict(benchmark='speed', device=device)
+    if 'per_image' in args.sections:
+        result['per_image'] = per_image_section(args, image, path, device)
+    if 'refine' in args.sections:
+        result['refine'] = refine_section(args)
+    if 'dataset' in args.sections:
+        result['dataset_images_per_second'] = dataset_section(args, device)
+    if 'training' in args.sections:
+        result['train_iteration_seconds'] = training_section(args, device)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return dict(
-        benchmark='speed',
-        device=device,
-        per_image=dict(
-            config='configs/dynaseg_fsf_cnn_bsds500.py',
-            size=[height, width],
-            image=osp.basename(path),
-            timed_steps=args.iters,
-            repeats=args.repeats,
-            max_iters=max_iters,
-            options={
-                name: PER_IMAGE_OPTIONS.get(name, 'plain PyTorch loop')
-                for name in per_image
-            },
-            fast_bf16=supports_autocast(device, 'bfloat16'),
-            note=('default = the config as shipped: bf16 autocast, '
-                  'channels-last and compiled where the device has fast '
-                  'bf16 kernels (fast_bf16), else float32 eager as plain; '
-                  'portrait_* = the same model on the transposed image (a '
-                  'second compiled graph); first_step_seconds includes '
-                  'compilation; per_image_seconds = per_iteration_ms x '
-                  'max_iters'),
-            results=per_image),
-        dataset_images_per_second=dict(
-            size=[args.dataset_size, args.dataset_size],
-            note='model.eval(), torch.no_grad(), model.predict, random '
-            'weights and inputs; bf16+channels_last = tools/test.py --amp '
-            "with custom_hooks=[dict(type='ChannelsLastHook')]",
-            **dataset),
-        train_iteration_seconds=dict(
-            config='configs/dynaseg_fsf_cnn_coco.py',
-            batch=4,
-            size=[args.dataset_size, args.dataset_size],
-            note='model.train_step on random images (no data loading); '
-            'amp = tools/train.py --amp, channels_last = ChannelsLastHook, '
-            'compile = compile=True in the config',
-            **training),
-        peak_rss_mib=round(peak_kib / 1024, 1),
+        result, peak_rss_mib=round(peak_kib / 1024, 1),
         machine=machine_info())
 
 
@@ -313,7 +424,26 @@ def main() -> None:
         nargs='+',
         default=[1, 8],
         help='batch sizes of dataset-level inference')
+    parser.add_argument(
+        '--sections',
+        nargs='+',
+        choices=SECTIONS,
+        default=list(SECTIONS),
+        help='what to time (default: all)')
+    parser.add_argument(
+        '--per-image-options',
+        nargs='+',
+        choices=list(PER_IMAGE_OPTIONS),
+        default=list(PER_IMAGE_OPTIONS),
+        help='rows of the per_image section (plain is always timed)')
+    parser.add_argument(
+        '--refine-row', choices=list(REFINE_ROWS), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.refine_row:  # one row of refine_section, in its new process
+        register_all_modules()
+        device = 'cuda' if torch.cuda.is_available() else 'cpu'
+        print(json.dumps(refine_row(args, args.refine_row, device)))
+        return
     report(bench_speed(args), args.out)
 
 

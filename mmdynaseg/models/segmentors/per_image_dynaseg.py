@@ -1,5 +1,6 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
 import time
+from contextlib import nullcontext
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -12,7 +13,8 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ...utils import SILHOUETTE_KEY, supports_autocast, warn_once
+from ...utils import (SILHOUETTE_KEY, keep_freed_memory, supports_autocast,
+                      warn_once)
 from ..utils import cluster_labels, count_clusters, estimate_num_segments
 
 INITS = ('fresh', 'checkpoint', 'checkpoint_features')
@@ -193,6 +195,11 @@ class PerImageDynaSeg(EncoderDecoder):
             ``dict(dynamic=False)`` on a device with fast bfloat16 kernels,
             eager elsewhere (as ``channels_last='auto'``). Defaults to
             False.
+        keep_freed_memory (bool): Speed option: on CPU, keep the memory
+            the steps free in the process for the next steps
+            (:func:`mmdynaseg.utils.keep_freed_memory`, glibc only) while
+            a batch is optimised, instead of faulting in fresh pages for
+            every large tensor; the same results. Defaults to True.
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).
     """
@@ -211,6 +218,7 @@ class PerImageDynaSeg(EncoderDecoder):
                  autocast: Optional[str] = None,
                  compile: Union[bool, dict, str] = False,
                  record_iters: Sequence[int] = (),
+                 keep_freed_memory: bool = True,
                  **kwargs) -> None:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -259,6 +267,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.channels_last = channels_last
         self.autocast = autocast
         self.record_iters = frozenset(int(steps) for steps in record_iters)
+        self.keep_freed_memory = keep_freed_memory
         self.compile_cfg = dict(compile) if isinstance(compile, dict) \
             else (compile if compile == AUTO else ({} if compile else None))
         self._compiled: Optional[Tuple[Callable, Callable]] = None
@@ -318,12 +327,15 @@ class PerImageDynaSeg(EncoderDecoder):
                 for key, value in original.items()
                 if not key.startswith(HEAD)
             })
+        memory = keep_freed_memory() if self.keep_freed_memory and \
+            inputs.device.type == 'cpu' else nullcontext()
         try:
-            for image, sample in zip(inputs, data_samples):
-                self.load_state_dict(start)
-                logits = self._segment(image[None], sample)
-                self.postprocess_result(logits, [sample])
-                self._record_final(sample)
+            with memory:
+                for image, sample in zip(inputs, data_samples):
+                    self.load_state_dict(start)
+                    logits = self._segment(image[None], sample)
+                    self.postprocess_result(logits, [sample])
+                    self._record_final(sample)
         finally:
             self.load_state_dict(original)
             self.zero_grad(set_to_none=True)

@@ -1,4 +1,6 @@
 """PerImageDynaSeg: per-image optimisation, stopping, seeding, refinement."""
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 import torch
@@ -543,6 +545,33 @@ def test_on_step_reports_every_forward_pass():
                                                           (2, 3), (3, 3)]
     assert seen[-1][2] == sample.q_prime
     assert all(1 <= q <= Q for _, _, q in seen)
+
+
+@pytest.mark.parametrize('keep', [True, False])
+def test_freed_memory_is_kept_while_optimising(monkeypatch, keep):
+    """Every step runs inside keep_freed_memory (when on), left after the
+    batch; the labels are those of the model without it."""
+    active = []
+
+    @contextmanager
+    def spy():
+        active.append(True)
+        yield True
+        active[:] = [False]
+
+    monkeypatch.setattr(per_image_module, 'keep_freed_memory', spy)
+    model = tiny_model(keep_freed_memory=keep)
+    seen = []
+    model.on_step = lambda *args: seen.append(list(active))
+    batch = images(2)
+    (first, second) = segment(model, batch)
+    assert len(seen) >= 2  # steps of both images
+    assert all(now == ([True] if keep else []) for now in seen)
+    assert active == ([False] if keep else [])
+    monkeypatch.undo()
+    for sample, reference in zip((first, second),
+                                 segment(tiny_model(), batch)):
+        np.testing.assert_array_equal(labels(sample), labels(reference))
 
 
 def test_padding_is_cut_before_optimising():
