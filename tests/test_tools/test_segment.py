@@ -195,15 +195,15 @@ def test_dynaguide_config_gets_its_guide_and_skips_a_missing_one(
     config = segment_tool.__file__.replace(
         'tools/segment.py', 'configs/dynaguide_precomputed_cnn_bsds500.py')
     seen = []
-    guide_loss = MODELS.get('DynaSegHead').guide_loss
+    guide_target = MODELS.get('DynaSegHead').guide_target
 
     def record(head, seg_logits, samples):
         seen.append(samples[0].gt_guide.data.clone())
-        return guide_loss(head, seg_logits, samples)
+        return guide_target(head, seg_logits, samples)
 
     out = tmp_path / 'out'
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(MODELS.get('DynaSegHead'), 'guide_loss', record)
+        patch.setattr(MODELS.get('DynaSegHead'), 'guide_target', record)
         segment_tool.main([
             str(images), '--config', config, '--out',
             str(out), '--cfg-options', *TINY,

@@ -61,7 +61,9 @@ class DynaSegHead(BaseDecodeHead):
     (``alpha`` = ``beta`` = 15) and ``loss_guide``.
 
     Args:
-        loss_sim (dict): Config of the feature-similarity loss.
+        loss_sim (dict): Config of the feature-similarity loss; it gets
+            the response's ``log_softmax`` as ``log_probs`` (shared with
+            ``loss_guide``), as :class:`FeatureSimilarityLoss` takes it.
         loss_con (dict): Config of the spatial-continuity loss.
         weighting (dict): Config of the :class:`DynamicWeight` policy.
         norm_cfg (dict): Normalisation of the response. Defaults to BN.
@@ -197,13 +199,18 @@ class DynaSegHead(BaseDecodeHead):
 
     def dynamic_loss(self,
                      seg_logits: Tensor,
-                     k_star: Optional[Tensor] = None) -> Dict[str, Tensor]:
-        """``L_sim + mu(q') L_con`` of every image, from tensors alone.
+                     k_star: Optional[Tensor] = None,
+                     guide_target: Optional[Tensor] = None
+                     ) -> Dict[str, Tensor]:
+        """``L_sim + mu(q') L_con`` (+ ``lambda L_guide``) of every image,
+        from tensors alone.
 
         Eq. 1 and Eq. 6 (or the configured continuity loss) weighted by
         Eq. 8 / 9 of each image's ``q'`` (``max(q', k*)`` when ``k_star`` is
-        given). It reads no data sample, so :class:`PerImageDynaSeg` can
-        ``torch.compile`` it with the network.
+        given) and, given the guide's matched targets, DynaGuide's
+        ``lambda L_guide``; the two cross-entropies share one
+        ``log_softmax``. It reads no data sample, so
+        :class:`PerImageDynaSeg` can ``torch.compile`` it with the network.
 
         Args:
             seg_logits (Tensor): Response ``r'`` at the input size,
@@ -212,10 +219,13 @@ class DynaSegHead(BaseDecodeHead):
                 spatial differences than channels-last).
             k_star (Tensor, optional): ``k*`` per image, (N,), for the
                 silhouette floor.
+            guide_target (Tensor, optional): The guide's pseudo-labels
+                matched to the clusters, (N, H, W) (:meth:`guide_target`).
 
         Returns:
             dict[str, Tensor]: ``loss_sim``, ``loss_con``, ``con``, ``mu``,
-            ``q_prime`` and, with ``k_star``, ``k_star`` (class docstring).
+            ``q_prime``, with ``k_star`` ``k_star`` (class docstring) and
+            with ``guide_target`` ``loss_guide`` (batch mean).
         """
         seg_logits = seg_logits.float().contiguous()
         with torch.no_grad():
@@ -224,7 +234,9 @@ class DynaSegHead(BaseDecodeHead):
             weighted = q_prime if k_star is None else torch.maximum(
                 q_prime, k_star.to(q_prime))
             mu = self.weighting(weighted)
-        loss_sim = self.loss_sim(seg_logits, reduction='none')
+        log_probs = F.log_softmax(seg_logits, dim=1)
+        loss_sim = self.loss_sim(
+            seg_logits, reduction='none', log_probs=log_probs)
         loss_con = self.loss_con(seg_logits, reduction='none')
         losses = {
             self.loss_sim.loss_name: loss_sim.mean(),
@@ -235,17 +247,23 @@ class DynaSegHead(BaseDecodeHead):
         }
         if k_star is not None:
             losses['k_star'] = k_star.float().mean()
+        if guide_target is not None:
+            losses[self.loss_guide.loss_name] = self.loss_guide(
+                seg_logits,
+                target=guide_target,
+                log_probs=log_probs,
+                reduction='mean')
         return losses
 
-    def guide_loss(self, seg_logits: Tensor,
-                   batch_data_samples: Sequence[SegDataSample]) -> Tensor:
-        """DynaGuide's ``lambda L_guide`` (batch mean) against the samples'
-        ``gt_guide``; ``seg_logits`` is the response at the input size."""
-        return self.loss_guide(
-            seg_logits.float().contiguous(),
+    def guide_target(self, seg_logits: Tensor,
+                     batch_data_samples: Sequence[SegDataSample]) -> Tensor:
+        """The samples' ``gt_guide`` matched to the clusters of
+        ``seg_logits`` (the response at the input size), (N, H, W), for
+        :meth:`dynamic_loss`; no gradient."""
+        return self.loss_guide.batch_targets(
+            seg_logits.detach().float().contiguous(),
             self._guides(seg_logits, batch_data_samples),
-            keys=[s.metainfo.get('img_path') for s in batch_data_samples],
-            reduction='mean')
+            keys=[s.metainfo.get('img_path') for s in batch_data_samples])
 
     def loss_by_feat(
             self, seg_logits: Tensor,
@@ -270,8 +288,6 @@ class DynaSegHead(BaseDecodeHead):
         seg_logits = self._to_input_size(seg_logits, batch_data_samples)
         k_star = self._silhouette_k(batch_data_samples).to(
             seg_logits.device) if self.silhouette_floor else None
-        losses = self.dynamic_loss(seg_logits, k_star)
-        if self.loss_guide is not None:
-            losses[self.loss_guide.loss_name] = self.guide_loss(
-                seg_logits, batch_data_samples)
-        return losses
+        guide_target = None if self.loss_guide is None else \
+            self.guide_target(seg_logits, batch_data_samples)
+        return self.dynamic_loss(seg_logits, k_star, guide_target)

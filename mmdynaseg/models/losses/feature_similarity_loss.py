@@ -1,4 +1,6 @@
 """Feature-similarity loss of DynaSeg (Eq. 1)."""
+from typing import Optional
+
 import torch.nn.functional as F
 from mmseg.registry import MODELS
 from torch import Tensor
@@ -31,8 +33,19 @@ class FeatureSimilarityLoss(PerImageLoss):
                  loss_name: str = 'loss_sim') -> None:
         super().__init__(loss_weight, reduction, loss_name)
 
-    def per_image(self, response: Tensor) -> Tensor:
-        """Mean cross-entropy of each image's pixels, shape (N,)."""
-        per_pixel = F.cross_entropy(
-            response, cluster_labels(response), reduction='none')
+    def per_image(self,
+                  response: Tensor,
+                  log_probs: Optional[Tensor] = None) -> Tensor:
+        """Mean cross-entropy of each image's pixels, shape (N,).
+
+        Args:
+            response (Tensor): Normalised response ``r'``, (N, q, H, W).
+            log_probs (Tensor, optional): ``log_softmax(r', dim=1)`` if
+                already computed (:meth:`DynaSegHead.dynamic_loss` shares
+                it with the guidance loss).
+        """
+        if log_probs is None:
+            log_probs = F.log_softmax(response, dim=1)
+        per_pixel = F.nll_loss(
+            log_probs, cluster_labels(response), reduction='none')
         return per_pixel.flatten(1).mean(dim=1)

@@ -132,14 +132,16 @@ class GuidanceLoss(PerImageLoss):
         return torch.where(valid, lookup[guide.where(valid, 0)],
                            guide.new_tensor(self.ignore_index))
 
-    def per_image(self,
-                  response: Tensor,
-                  guide: Tensor,
-                  keys: Optional[Sequence[Optional[str]]] = None) -> Tensor:
-        """Unweighted ``L_guide`` of each image, shape (N,).
+    def batch_targets(self,
+                      response: Tensor,
+                      guide: Tensor,
+                      keys: Optional[Sequence[Optional[str]]] = None
+                      ) -> Tensor:
+        """The matched cluster-id targets of a batch, (N, H, W).
 
         Args:
-            response (Tensor): Normalised response ``r'``, (N, q, H, W).
+            response (Tensor): Normalised response ``r'``, (N, q, H, W);
+                only its argmax is read (no gradient).
             guide (Tensor): Pseudo-labels, (N, H, W) integers.
             keys (Sequence[str | None], optional): Cache key of every image
                 (its path); None for no caching.
@@ -152,11 +154,39 @@ class GuidanceLoss(PerImageLoss):
         keys = keys or [None] * len(guide)
         with torch.no_grad():
             clusters = cluster_labels(response)
-            target = torch.stack([
+            return torch.stack([
                 self.targets(*args) for args in zip(guide, clusters, keys)
             ])
-        per_pixel = F.cross_entropy(
-            response, target, ignore_index=self.ignore_index,
+
+    def per_image(self,
+                  response: Tensor,
+                  guide: Optional[Tensor] = None,
+                  keys: Optional[Sequence[Optional[str]]] = None,
+                  target: Optional[Tensor] = None,
+                  log_probs: Optional[Tensor] = None) -> Tensor:
+        """Unweighted ``L_guide`` of each image, shape (N,).
+
+        Args:
+            response (Tensor): Normalised response ``r'``, (N, q, H, W).
+            guide (Tensor, optional): Pseudo-labels, (N, H, W) integers,
+                matched to the clusters here (:meth:`batch_targets`).
+            keys (Sequence[str | None], optional): Cache key of every image
+                (its path); None for no caching.
+            target (Tensor, optional): Instead of ``guide``: the matched
+                targets :meth:`batch_targets` already gave.
+            log_probs (Tensor, optional): ``log_softmax(r', dim=1)`` if
+                already computed (:meth:`DynaSegHead.dynamic_loss` shares
+                it with the feature-similarity loss).
+        """
+        if (guide is None) == (target is None):
+            raise ValueError('GuidanceLoss needs exactly one of the guide '
+                             'and its matched target.')
+        if target is None:
+            target = self.batch_targets(response, guide, keys)
+        if log_probs is None:
+            log_probs = F.log_softmax(response, dim=1)
+        per_pixel = F.nll_loss(
+            log_probs, target, ignore_index=self.ignore_index,
             reduction='none')
         valid = (target != self.ignore_index).flatten(1).sum(dim=1)
         return per_pixel.flatten(1).sum(dim=1) / valid.clamp(min=1)

@@ -539,10 +539,15 @@ class PerImageDynaSeg(EncoderDecoder):
                 align_corners=self.align_corners)
         return response.float().contiguous()
 
-    def _step_function(self, device: torch.device) -> StepFunction:
+    def _step_function(
+            self, device: torch.device,
+            guide_target: Callable[[Tensor], Optional[Tensor]]
+    ) -> StepFunction:
         """The response and :meth:`DynaSegHead.dynamic_loss` of an image.
 
-        With ``compile`` set, :meth:`_response` and the dynamic loss are
+        ``guide_target`` gives the guide's matched targets of a response
+        (None without a guide), computed eagerly between the two. With
+        ``compile`` set, :meth:`_response` and the dynamic loss are
         compiled as two graphs (once per model): the loss kernels then
         read the contiguous float32 response; fused into the network's
         graph they take its channels-last loop order, several times
@@ -555,24 +560,32 @@ class PerImageDynaSeg(EncoderDecoder):
             self._compiled = (torch.compile(self._response, **compile_kwargs),
                               torch.compile(loss_fn, **compile_kwargs))
 
+        def run_eagerly(error: Exception) -> None:
+            nonlocal compile_kwargs
+            warn_once('PerImageDynaSeg(compile=True): torch.compile '
+                      f'failed ({type(error).__name__}: '
+                      f'{str(error).splitlines()[0][:200]}); running '
+                      'eagerly instead (set model.compile=False to '
+                      'silence).')
+            self.compile_cfg = compile_kwargs = None
+
         def run(image: Tensor, k_star: Optional[Tensor],
                 features: Optional[List[Tensor]]):
-            nonlocal compile_kwargs
             if compile_kwargs is not None:
                 compiled_response, compiled_loss = self._compiled
                 try:
                     response = compiled_response(image, dtype, features)
-                    return response, compiled_loss(response, k_star)
                 except Exception as error:  # no compiler, unsupported op
-                    warn_once(
-                        'PerImageDynaSeg(compile=True): torch.compile '
-                        f'failed ({type(error).__name__}: '
-                        f'{str(error).splitlines()[0][:200]}); running '
-                        'eagerly instead (set model.compile=False to '
-                        'silence).')
-                    self.compile_cfg = compile_kwargs = None
+                    run_eagerly(error)
+                else:
+                    target = guide_target(response)  # its errors are its own
+                    try:
+                        return response, compiled_loss(
+                            response, k_star, target)
+                    except Exception as error:
+                        run_eagerly(error)
             response = self._response(image, dtype, features)
-            return response, loss_fn(response, k_star)
+            return response, loss_fn(response, k_star, guide_target(response))
 
         return run
 
@@ -598,7 +611,12 @@ class PerImageDynaSeg(EncoderDecoder):
         if head.silhouette_floor:
             k_star = torch.tensor([loss_sample.metainfo[SILHOUETTE_KEY]],
                                   device=image.device)
-        step = self._step_function(image.device)
+
+        def guide_target(response: Tensor) -> Optional[Tensor]:
+            return None if head.loss_guide is None else head.guide_target(
+                response, [loss_sample])
+
+        step = self._step_function(image.device, guide_target)
         optimizer = OPTIMIZERS.build(
             dict(
                 self.optimizer_cfg,
@@ -616,9 +634,6 @@ class PerImageDynaSeg(EncoderDecoder):
                     record(steps, *self._eval_response(image, features))
                     self.train()
                 response, losses = step(image, k_star, features)
-                if head.loss_guide is not None:
-                    losses[head.loss_guide.loss_name] = head.guide_loss(
-                        response, [loss_sample])
                 q_prime = int(losses['q_prime'].item())
                 if self.on_step is not None:
                     self.on_step(steps, self.max_iters, q_prime)

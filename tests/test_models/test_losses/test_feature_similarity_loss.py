@@ -28,3 +28,15 @@ def test_gradient_flows_to_response_not_target():
     response = torch.randn(2, 5, 4, 4, requires_grad=True)
     FeatureSimilarityLoss()(response).backward()
     assert response.grad.abs().sum() > 0
+
+
+def test_given_log_probs_are_used_with_the_response_argmax():
+    """A shared log_softmax (DynaSegHead.dynamic_loss): the targets are the
+    response's argmax (0, 1), the values those of ``log_probs``."""
+    response = torch.tensor([[2.0, 0.0], [0.0, 1.0]]).T.reshape(1, 2, 1, 2)
+    uniform = torch.full_like(response, math.log(0.5))
+    assert FeatureSimilarityLoss()(
+        response, log_probs=uniform).item() == pytest.approx(math.log(2))
+    shared = torch.log_softmax(response, dim=1)
+    assert FeatureSimilarityLoss()(response, log_probs=shared).item() == \
+        FeatureSimilarityLoss()(response).item()

@@ -131,3 +131,22 @@ def test_registered_and_checks_arguments():
     assert np.isclose(
         GuidanceLoss(reduction='none')(one_hot_response(CLUSTERS),
                                        GUIDE).shape[0], 1)
+
+
+def test_matched_target_and_shared_log_probs_give_the_same_loss():
+    """batch_targets maps guide 0 -> cluster 5, 1 -> 2 (the overlap);
+    the loss from those targets and a shared log_softmax is the same."""
+    loss = GuidanceLoss()
+    response = one_hot_response(CLUSTERS)
+    target = loss.batch_targets(response, GUIDE)
+    assert target.tolist() == [CLUSTERS]
+    assert loss(response, target=target).item() == approx(GOOD)
+    assert loss(
+        response,
+        target=target,
+        log_probs=torch.log_softmax(response, dim=1)).item() == \
+        loss(response, GUIDE).item()
+    with pytest.raises(ValueError, match='exactly one'):
+        loss(response, GUIDE, target=target)
+    with pytest.raises(ValueError, match='exactly one'):
+        loss(response)

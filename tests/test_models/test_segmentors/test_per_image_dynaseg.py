@@ -381,9 +381,9 @@ def test_bf16_autocast_runs_the_network_in_bf16(monkeypatch, bf16_kernels):
         lambda module, args, out: dtypes.append(out[0].dtype))
     dynamic_loss = model.decode_head.dynamic_loss
 
-    def record(seg_logits, k_star):
+    def record(seg_logits, k_star, guide_target):
         dtypes.append(seg_logits.dtype)
-        return dynamic_loss(seg_logits, k_star)
+        return dynamic_loss(seg_logits, k_star, guide_target)
 
     monkeypatch.setattr(model.decode_head, 'dynamic_loss', record)
     result = segment(model, images(1))[0]
@@ -616,14 +616,19 @@ def test_dynaguide_guide_reaches_the_per_image_loss(monkeypatch):
     from mmengine.structures import PixelData
 
     from mmdynaseg.models.losses import GuidanceLoss
-    seen = []
-    original = GuidanceLoss.per_image
+    seen, computed = [], []
+    match, loss = GuidanceLoss.batch_targets, GuidanceLoss.per_image
 
-    def recording(self, response, guide, keys=None):
+    def matching(self, response, guide, keys=None):
         seen.append((guide.clone(), list(keys)))
-        return original(self, response, guide, keys)
+        return match(self, response, guide, keys)
 
-    monkeypatch.setattr(GuidanceLoss, 'per_image', recording)
+    def computing(self, response, *args, **kwargs):
+        computed.append(kwargs['target'])  # the matched one, shared
+        return loss(self, response, *args, **kwargs)
+
+    monkeypatch.setattr(GuidanceLoss, 'batch_targets', matching)
+    monkeypatch.setattr(GuidanceLoss, 'per_image', computing)
     model = tiny_model(head=dict(loss_guide=dict(type='GuidanceLoss')))
     guide = torch.zeros((1, ) + SIZE, dtype=torch.long)
     guide[..., SIZE[1] // 2:] = 1
@@ -636,6 +641,7 @@ def test_dynaguide_guide_reaches_the_per_image_loss(monkeypatch):
         model.test_step(dict(inputs=images(1), data_samples=[sample]))
     assert seen, 'the guidance loss was never computed'
     assert torch.equal(seen[0][0], guide) and seen[0][1] == ['a.png']
+    assert len(computed) == len(seen)  # one loss per matching, every step
     with pytest.raises(ValueError, match='LoadGuidance'):
         segment(model, images(1))  # a sample without its guide
 
