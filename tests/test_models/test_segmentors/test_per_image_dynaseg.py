@@ -446,6 +446,44 @@ def test_compiled_and_eager_give_the_same_labels():
         rtol=1e-3)
 
 
+def test_compiled_step_covers_the_guide_term(monkeypatch):
+    """DynaGuide compiled: the guide's matching runs between the two
+    graphs, its cross-entropy in the loss graph; the labels equal the
+    eager ones, nothing falls back, and a guide error is the guide's
+    (not taken for a compiler failure)."""
+    from mmengine.structures import PixelData
+
+    import mmdynaseg.utils.precision as precision
+    messages = []
+    monkeypatch.setattr(precision, '_warned', set())
+    monkeypatch.setattr(precision, 'print_log',
+                        lambda message, **kwargs: messages.append(message))
+    guide = torch.zeros((1, ) + SIZE, dtype=torch.long)
+    guide[..., SIZE[1] // 2:] = 1
+    sample = SegDataSample(
+        metainfo=dict(ori_shape=SIZE, img_shape=SIZE, pad_shape=SIZE))
+    sample.gt_guide = PixelData(data=guide)
+    results = []
+    for compile in (False, True):
+        model = tiny_model(
+            head=dict(loss_guide=dict(type='GuidanceLoss')),
+            max_iters=5,
+            stop_threshold=0,
+            compile=compile)
+        with torch.no_grad():
+            results += model.test_step(
+                dict(inputs=images(1), data_samples=[sample.clone()]))
+    eager, compiled = results
+    assert (labels(compiled) == labels(eager)).mean() >= 0.99
+    torch.testing.assert_close(
+        compiled.seg_logits.data, eager.seg_logits.data, atol=1e-3,
+        rtol=1e-3)
+    with pytest.raises(ValueError, match='LoadGuidance'):
+        segment(model, images(1))  # no guide
+    assert messages == []
+    assert model.compile_cfg == {}  # still compiled
+
+
 def test_compiled_bf16_is_deterministic_and_reused_across_images(
         bf16_kernels):
     """The shipped fast path (compiled, bf16, channels-last) repeats
