@@ -83,6 +83,18 @@ NETWORK_METHODS = {
         'model.freeze_features': False,
         'model.predict_mode': 'eval'  # the trained head's statistics
     }),
+    # the frozen-feature refinement (features trained with the k-means
+    # guide) guided at refinement time by superpixels instead
+    'dynaguide_kmeans_refine_head+felzenszwalb_guide':
+    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
+        'test_dataloader.dataset.pipeline.1.guide':
+        dict(_delete_=True, type='SuperpixelGuide', method='felzenszwalb')
+    }),
+    'dynaguide_kmeans_refine_head+slic_guide':
+    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
+        'test_dataloader.dataset.pipeline.1.guide':
+        dict(_delete_=True, type='SuperpixelGuide', method='slic')
+    }),
     'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
     'dynaguide_felzenszwalb':
     ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),

@@ -266,3 +266,21 @@ def test_amortised_dynaguide_methods_keep_their_meaning(benchmark):
         ('checkpoint_features', False), ('checkpoint_features', True),
         ('checkpoint', False)
     ]
+
+
+@pytest.mark.parametrize('method', ['felzenszwalb', 'slic'])
+def test_superpixel_guided_refinement_replaces_only_the_guide(
+        benchmark, method):
+    """The refine config's model, its LoadGuidance given the superpixel
+    guide whole (no k-means ``k`` left over)."""
+    args = quality_args('data/bsds500', 'unused')
+    cfg = benchmark.quality_config(
+        f'dynaguide_kmeans_refine_head+{method}_guide', args)
+    reference = benchmark.quality_config('dynaguide_kmeans_refine_head',
+                                         args)
+    assert cfg.model == reference.model
+    (load, ) = [
+        step for step in cfg.test_dataloader.dataset.pipeline
+        if step['type'] == 'LoadGuidance'
+    ]
+    assert load['guide'] == dict(type='SuperpixelGuide', method=method)
