@@ -115,6 +115,9 @@ def test_refine_config_refines_every_image_from_trained_features(
     assert cfg.model.freeze_features is True
     assert cfg.model.max_iters == 30
     assert cfg.model.optimizer == dict(type='SGD', lr=0.01, momentum=0.9)
+    # the continuity weight K/5 (chosen there too), not the paper's K/15
+    assert cfg.model.decode_head.weighting == dict(
+        type='DynamicWeight', policy='fsf', alpha=5.0)
     assert cfg.model.stop_threshold is None
     # labels of the last train-mode pass: the fresh head's BatchNorm
     # running statistics lag behind after a few steps
