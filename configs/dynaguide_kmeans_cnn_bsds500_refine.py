@@ -6,8 +6,9 @@
 # term weighted K/5 instead of the paper's K/15 (its weight:
 #   --cfg-options model.decode_head.weighting.alpha=15).
 # Learning rate, T and weight were chosen on BSDS500 val images 21-40 at
-# full resolution and reported on images 1-20: 32.62 / 32.19 / 32.35 Mean
-# over seeds 0-2 (32.08 / 31.83 / 32.34 with K/15), from a 600-iteration
+# full resolution (K/5 leads up to T = 25 and ties K/15 at T = 30 over two
+# seeds) and reported on images 1-20: 32.62 / 32.19 / 32.35 Mean over
+# seeds 0-2 (32.08 / 31.83 / 32.34 with K/15), from a 600-iteration
 # checkpoint (docs/amortised.md). The earlier lr 0.1, T = 5, K/15:
 #   --cfg-options model.optimizer.lr=0.1 model.max_iters=5
 #   model.decode_head.weighting.alpha=15
