@@ -40,13 +40,12 @@ import mmcv
 import numpy as np
 import torch
 from mmengine import Config
-from mmengine.structures import PixelData
-from mmseg.registry import MODELS, TASK_UTILS
-from mmseg.structures import SegDataSample
+from mmseg.registry import MODELS, TRANSFORMS
 from mmseg.utils import register_all_modules
 
-from mmdynaseg.utils import (GUIDE_KEY, benchmark_parser, image_paths,
-                             machine_info, report, supports_autocast, timed)
+from mmdynaseg.datasets.transforms import PackGuidedSegInputs
+from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
+                             report, supports_autocast, timed)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -171,23 +170,24 @@ def refine_row(args: argparse.Namespace, name: str, device: str) -> dict:
     the same cost) with its k-means guide, in this process."""
     path, image = benchmark_image(args)
     config = osp.join(ROOT, 'configs', REFINE_CONFIG)
-    cfg = Config.fromfile(config)
-    guide = TASK_UTILS.build(cfg.test_pipeline[1]['guide'])
-    labels = guide.compute(np.ascontiguousarray(image[..., ::-1]), path)
-    size = image.shape[:2]
-    sample = SegDataSample(
-        metainfo=dict(ori_shape=size, img_shape=size, pad_shape=size))
-    sample.set_data({
-        GUIDE_KEY:
-        PixelData(data=torch.from_numpy(labels.astype(np.int64))[None])
-    })
+    # the guide as the config's test pipeline attaches it: its
+    # LoadGuidance, then PackGuidedSegInputs
+    load_guidance = TRANSFORMS.build(Config.fromfile(config).test_pipeline[1])
+    results = load_guidance(
+        dict(
+            img=image,
+            img_path=path,
+            img_shape=image.shape[:2],
+            ori_shape=image.shape[:2]))
+    sample = PackGuidedSegInputs()(results)['data_samples']
     model = _build_model(config, **REFINE_ROWS[name]).to(device)
     return per_image_timings(model, _preprocess(model, image), args.iters,
                              args.repeats, [sample])
 
 
-def refine_section(args: argparse.Namespace) -> dict:
-    """(d): :func:`refine_row` of every row, each in a new interpreter.
+def refine_section(args: argparse.Namespace, path: str) -> dict:
+    """(d): :func:`refine_row` of every row, each in a new interpreter;
+    ``path``: the image's.
 
     Once ``keep_freed_memory`` has grown the heap, glibc keeps serving
     large tensors from it after the context too, so a row without it
@@ -214,7 +214,7 @@ def refine_section(args: argparse.Namespace) -> dict:
         config=f'configs/{REFINE_CONFIG}',
         max_iters=max_iters,
         size=list(args.per_image_size),
-        image=osp.basename(benchmark_image(args)[0]),
+        image=osp.basename(path),
         options=REFINE_ROWS,
         note='each row timed in a new interpreter',
         results=rows)
@@ -375,16 +375,21 @@ def training_section(args: argparse.Namespace, device: str) -> dict:
         **training)
 
 
+def _setup() -> str:
+    """Register the modules; the device to time on."""
+    register_all_modules()
+    return 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
 def bench_speed(args: argparse.Namespace) -> dict:
     """The sections chosen, all in this one run, and the peak RSS."""
-    register_all_modules()
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = _setup()
     path, image = benchmark_image(args)
     result = dict(benchmark='speed', device=device)
     if 'per_image' in args.sections:
         result['per_image'] = per_image_section(args, image, path, device)
     if 'refine' in args.sections:
-        result['refine'] = refine_section(args)
+        result['refine'] = refine_section(args, path)
     if 'dataset' in args.sections:
         result['dataset_images_per_second'] = dataset_section(args, device)
     if 'training' in args.sections:
@@ -440,9 +445,7 @@ def main() -> None:
         '--refine-row', choices=list(REFINE_ROWS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.refine_row:  # one row of refine_section, in its new process
-        register_all_modules()
-        device = 'cuda' if torch.cuda.is_available() else 'cpu'
-        print(json.dumps(refine_row(args, args.refine_row, device)))
+        print(json.dumps(refine_row(args, args.refine_row, _setup())))
         return
     report(bench_speed(args), args.out)
 
