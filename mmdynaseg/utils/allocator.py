@@ -4,6 +4,7 @@ import ctypes.util
 import platform
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Iterator, Optional
 
 # glibc's mallopt parameters (malloc.h) and their default values
@@ -15,8 +16,10 @@ _lock = threading.Lock()
 _depth = 0
 
 
+@lru_cache(maxsize=None)
 def _glibc() -> Optional[ctypes.CDLL]:
-    """The C library if it is glibc (whose ``mallopt`` this tunes)."""
+    """The C library if it is glibc (whose ``mallopt`` this tunes); looked
+    up once (``find_library`` runs ``ldconfig``)."""
     if platform.system() != 'Linux' or platform.libc_ver()[0] != 'glibc':
         return None
     return ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
