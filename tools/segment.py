@@ -15,7 +15,8 @@ Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
   (the same colour for a cluster id in every image);
 - ``summary.json``: per image the input path, the sizes, the number of
   labels, the wall time and, for per-image configs, ``q_prime``,
-  ``iterations`` (and ``silhouette_k`` when used); every skipped file
+  ``iterations`` (and ``silhouette_k`` when used, ``resumed_from`` when
+  it resumed a snapshot, see below); every skipped file
   with the reason (skipped files are tried again on the next run); and the
   run's settings (config, checkpoint, ``--cfg-options``, ``--max-size``).
 
@@ -38,7 +39,11 @@ Files are written atomically (temporary file, then rename) and the summary
 after every image, so an interrupted run loses nothing: re-running the
 command with the same settings skips every image that already has its
 label map, overlay and summary entry (other settings are refused: pass
-another ``--out``).
+another ``--out``). A per-image config also keeps a snapshot of the image
+it is optimising under ``snapshots/`` every ``model.snapshot_interval``
+steps (50; unless the config sets its own ``model.snapshot_dir``), so the
+rerun resumes that image where it stopped (``resumed_from`` in the
+summary) instead of at step 0.
 
 Example:
     python tools/segment.py photos/ 'more/**/*.jpg' \
@@ -175,7 +180,7 @@ def segment_image(model: nn.Module, results: dict) -> dict:
     stats = dict(
         num_labels=len(np.unique(labels)),
         seconds=round(sample.seconds, 3))
-    for key in ('q_prime', 'iterations', SILHOUETTE_KEY):
+    for key in ('q_prime', 'iterations', 'resumed_from', SILHOUETTE_KEY):
         if key in sample.metainfo:
             stats[key] = sample.metainfo[key]
     return dict(labels=labels, stats=stats)
@@ -228,11 +233,13 @@ def main(argv: Optional[List[str]] = None) -> None:
           f'segmented in {args.out}; segmenting {len(todo)}.')
     if not todo:
         return
+    per_image = optimises_per_image(cfg.model)
+    if per_image and not cfg.model.get('snapshot_dir'):
+        cfg.model.snapshot_dir = osp.join(args.out, 'snapshots')
     try:
         model = init_model(cfg, args.checkpoint, args.device)
     except (ValueError, FileNotFoundError, CheckpointError) as error:
         raise SystemExit(str(error)) from None
-    per_image = optimises_per_image(cfg.model)
     for position, path in enumerate(todo, 1):
         prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
         if per_image:

@@ -11,6 +11,7 @@ from .fileio import (MAX_LABEL, atomic_output, label_map_array, load_results,
                      write_text)
 from .matching import max_overlap_matching
 from .precision import supports_autocast, warn_once
+from .snapshot import SnapshotStore
 
 __all__ = [
     'GUIDE_KEY', 'GUIDE_MAP_KEY', 'IGNORE_INDEX', 'SILHOUETTE_KEY',
@@ -20,5 +21,5 @@ __all__ = [
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
     'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
     'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',
-    'percentile_ms', 'report', 'timed', 'keep_freed_memory'
+    'percentile_ms', 'report', 'timed', 'keep_freed_memory', 'SnapshotStore'
 ]

@@ -63,12 +63,14 @@ def folder(tmp_path):
     return root
 
 
-def run(segment_tool, inputs, out, *options):
-    """Segment with the tiny per-image config; return the summary."""
+def run(segment_tool, inputs, out, *options, cfg_options=()):
+    """Segment with the tiny per-image config (and ``cfg_options``);
+    return the summary."""
     config = segment_tool.__file__.replace('tools/segment.py', PER_IMAGE)
     segment_tool.main([str(path) for path in inputs] + [
         '--config', config, '--out',
-        str(out), '--max-size', '32', *options, '--cfg-options', *TINY
+        str(out), '--max-size', '32', *options, '--cfg-options', *TINY,
+        *cfg_options
     ])
     return json.loads((out / 'summary.json').read_text())
 
@@ -130,6 +132,36 @@ def test_resume_skips_finished_images(segment_tool, folder, tmp_path,
     ]
     assert list(again['skipped']) == [str(folder / 'corrupt.jpg')]
     assert not list(out.rglob('.*.partial*'))  # no temporary file left
+
+
+def test_an_image_interrupted_mid_optimisation_resumes(
+        segment_tool, folder, tmp_path, monkeypatch):
+    """The per-image optimisation keeps a snapshot under <out>/snapshots;
+    a run killed after step 2 of an image (snapshot left, no result)
+    resumes it there with the labels of a run never killed."""
+    from mmdynaseg.utils import SnapshotStore
+    options = dict(cfg_options=['model.stop_threshold=None',
+                                'model.max_iters=4',
+                                'model.snapshot_interval=2'])
+    whole = run(segment_tool, [folder / 'rgb.png'], tmp_path / 'whole',
+                **options)
+    assert 'resumed_from' not in whole['images']['rgb']
+    assert not list((tmp_path / 'whole/snapshots').iterdir())
+    # the killed run: the snapshot after step 2 is left, no summary entry
+    monkeypatch.setattr(SnapshotStore, 'remove', lambda self, key: None)
+    out = tmp_path / 'out'
+    killed = run(segment_tool, [folder / 'rgb.png'], out, **options)
+    monkeypatch.undo()
+    (snapshot, ) = (out / 'snapshots').iterdir()
+    assert snapshot.name.startswith('rgb-')
+    del killed['images']['rgb']
+    (out / 'summary.json').write_text(json.dumps(killed))
+    resumed = run(segment_tool, [folder / 'rgb.png'], out, **options)
+    stats = resumed['images']['rgb']
+    assert stats['resumed_from'] == 2 and stats['iterations'] == 4
+    np.testing.assert_array_equal(read(out / 'labels/rgb.png'),
+                                  read(tmp_path / 'whole/labels/rgb.png'))
+    assert not list((out / 'snapshots').iterdir())
 
 
 def test_other_settings_are_refused(segment_tool, folder, tmp_path):

@@ -23,7 +23,11 @@ each listed number of steps T, from the same optimisation (rows
 quality-against-steps curve for the cost of its longest run. Finished
 (image, method) results, and each prediction as a label PNG under
 ``<work_dir>/labels/<method>/``, are saved as they come, and a rerun with
-the same settings resumes (``--work-dir``). Runs with the same settings
+the same settings resumes (``--work-dir``): each result records its
+method's config fingerprint, and a rerun refuses results of a config that
+has changed since; an image interrupted mid-optimisation resumes from its
+last snapshot (every ``model.snapshot_interval`` steps, 50, under
+``<work_dir>/snapshots/``). Runs with the same settings
 and other ``--methods`` may share the work dir at the same time (e.g. one
 process per core); once they are done, a run with all of them reads the
 results back and pools the table.
@@ -34,6 +38,8 @@ Example:
         --record-iters 0 5 20 --optimise-scale 0.5 --autocast bfloat16
 """
 import argparse
+import hashlib
+import json
 import os
 import os.path as osp
 import sys
@@ -164,16 +170,38 @@ def quality_config(name: str, args: argparse.Namespace) -> Config:
     return load_config(osp.join(ROOT, config), options)
 
 
-def network_runner(name: str, args: argparse.Namespace) -> Runner:
+def method_fingerprint(name: str) -> str:
+    """A digest of a method's own config (its config file, with its
+    ``_base_`` files and its options, or a baseline's guide config),
+    without the run's settings, which the results file checks itself:
+    every result records it, so a config changed since is caught."""
+    if name in NETWORK_METHODS:
+        config, method_options = NETWORK_METHODS[name]
+        content = load_config(osp.join(ROOT, config),
+                              method_options).to_dict()
+    else:
+        content = baseline_guide(name)
+    text = json.dumps(content, sort_keys=True, default=repr)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def network_runner(name: str, args: argparse.Namespace,
+                   fingerprint: str) -> Runner:
     """A runner of a per-image method (config: :func:`quality_config`).
 
     The runner segments the item of an index of the method's own test
     dataset (a DynaGuide config's pipeline attaches the guide) and returns
     its data sample (as a dict, what metrics receive) with the image's
     seconds, iterations and final q', and under ``records`` the same for
-    each step count of ``--record-iters`` (``<name>@T<T>``).
+    each step count of ``--record-iters`` (``<name>@T<T>``). Each image's
+    optimisation keeps snapshots under
+    ``<work_dir>/snapshots/<name>-<fingerprint>/`` (the method's
+    :func:`method_fingerprint`), so a run killed mid-image resumes it from
+    its last snapshot.
     """
     cfg = quality_config(name, args)
+    cfg.model.snapshot_dir = osp.join(args.work_dir, 'snapshots',
+                                      f'{name}-{fingerprint}')
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     # only methods that start from a checkpoint get --checkpoint: the
     # fresh-start methods stay the papers' fresh start
@@ -212,18 +240,21 @@ def device_name(device: str) -> str:
 def outcome(fields: dict, result, device: str) -> dict:
     """The sample's fields (a dict) with the labels, and the seconds,
     iterations and q', of ``result`` (the sample itself or one of its
-    ``recorded`` results), and the ``device`` it ran on."""
+    ``recorded`` results), the ``device`` it ran on and, if the run
+    resumed the image from a snapshot, the step it resumed from."""
+    resumed = dict(resumed_from=fields['resumed_from']) \
+        if 'resumed_from' in fields else {}
     return dict(
         sample=dict(fields, pred_sem_seg=result.pred_sem_seg.to_dict()),
         seconds=result.metainfo['seconds'],
         iterations=result.metainfo['iterations'],
         q_prime=result.metainfo['q_prime'],
-        device=device)
+        device=device,
+        **resumed)
 
 
-def baseline_runner(name: str, dataset) -> Runner:
-    """A runner of a guide used as a segmentation of its own (its labels
-    are the prediction) on the dataset's images; seconds = the guide's."""
+def baseline_guide(name: str) -> dict:
+    """The guide config of a baseline (``BASELINES``)."""
     guide_cfg = BASELINES[name]
     if isinstance(guide_cfg, str):
         (guide_cfg, ) = [
@@ -231,7 +262,13 @@ def baseline_runner(name: str, dataset) -> Runner:
                 osp.join(ROOT, guide_cfg)).test_dataloader.dataset.pipeline
             if step['type'] == 'LoadGuidance'
         ]
-    guide = TASK_UTILS.build(guide_cfg)
+    return guide_cfg
+
+
+def baseline_runner(name: str, dataset) -> Runner:
+    """A runner of a guide used as a segmentation of its own (its labels
+    are the prediction) on the dataset's images; seconds = the guide's."""
+    guide = TASK_UTILS.build(baseline_guide(name))
 
     def run(index: int) -> dict:
         data = dataset[index]
@@ -318,9 +355,10 @@ def bench_quality(args: argparse.Namespace) -> dict:
                [name]) if name in NETWORK_METHODS else [name]
         for name in methods
     }
+    fingerprints = {name: method_fingerprint(name) for name in methods}
     runners = {
-        name: network_runner(name, args) if name in NETWORK_METHODS else
-        baseline_runner(name, dataset)
+        name: network_runner(name, args, fingerprints[name])
+        if name in NETWORK_METHODS else baseline_runner(name, dataset)
         for name in methods
     }
     if args.first_image < 0:
@@ -350,6 +388,17 @@ def bench_quality(args: argparse.Namespace) -> dict:
         state = load_results(state_path, settings, START_OVER, images={})
     except ValueError as error:
         raise SystemExit(str(error)) from None
+    changed = sorted({  # results saved before it recorded one are trusted
+        name
+        for rows_of_image in state['images'].values() for name in methods
+        if name in rows_of_image and rows_of_image[name].get(
+            'config', fingerprints[name]) != fingerprints[name]
+    })
+    if changed:
+        raise SystemExit(
+            f'{state_path} holds results of {changed} from configs that '
+            f'have changed since; to compare like with like, {START_OVER} '
+            '(or check them out as they were).')
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
     for position, index in enumerate(indices):
         stem = osp.splitext(
@@ -360,17 +409,21 @@ def bench_quality(args: argparse.Namespace) -> dict:
             result = runners[name](index)
             state = save_rows(
                 state_path, settings, stem, {
-                    row: score(row_result, row, stem, args.work_dir,
-                               metric_cfg)
+                    row: dict(
+                        score(row_result, row, stem, args.work_dir,
+                              metric_cfg),
+                        config=fingerprints[name])
                     for row, row_result in dict(
                         result.pop('records', {}), **{
                             name: result
                         }).items()
                 })
             done = state['images'][stem][name]
+            resumed = f", resumed from step {done['resumed_from']}" \
+                if 'resumed_from' in done else ''
             print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
                   f"{done['seconds']:.1f} s, "
-                  f"{done.get('iterations', '-')} iterations",
+                  f"{done.get('iterations', '-')} iterations{resumed}",
                   file=sys.stderr, flush=True)
     stems = [
         osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
@@ -396,6 +449,8 @@ def bench_quality(args: argparse.Namespace) -> dict:
             key.split('.')[0]: round(value, 2)
             for key, value in scores.items() if key.endswith('.labels')
         }
+        row['configs'] = sorted(  # method_fingerprint of each result
+            {r.get('config', 'unrecorded') for r in per_image})
         row['seconds_per_image'] = round(
             float(np.mean([r['seconds'] for r in per_image])), 2)
         if 'iterations' in per_image[0]:

@@ -1,11 +1,14 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
+import json
 import time
-from contextlib import nullcontext
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from contextlib import contextmanager, nullcontext
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.structures import PixelData
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
 from mmseg.registry import MODELS, OPTIMIZERS
@@ -13,8 +16,8 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ...utils import (SILHOUETTE_KEY, keep_freed_memory, supports_autocast,
-                      warn_once)
+from ...utils import (SILHOUETTE_KEY, SnapshotStore, keep_freed_memory,
+                      supports_autocast, warn_once)
 from ..utils import cluster_labels, count_clusters, estimate_num_segments
 
 INITS = ('fresh', 'checkpoint', 'checkpoint_features')
@@ -33,6 +36,62 @@ StepFunction = Callable[[Tensor, Optional[Tensor], Optional[List[Tensor]]],
                         Tuple[Tensor, Dict[str, Tensor]]]
 # (steps taken, the response the labels would come from, its q')
 Recorder = Callable[[int, Tensor, int], None]
+# the metainfo of a recorded result
+RECORDED_KEYS = ('q_prime', 'iterations', 'seconds')
+
+
+class ImageProgress:
+    """What one image's optimisation has done besides training the network.
+
+    Its seconds (wall time since it started, less the pauses for recording
+    results and saving snapshots, plus the seconds of the run a snapshot
+    resumes), its recorded results (``record_iters``: ``{T:
+    SegDataSample}``) and the step it resumed from (None: step 0).
+    """
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.paused = 0.0
+        self.recorded: Dict[int, SegDataSample] = {}
+        self.resumed_from: Optional[int] = None
+
+    def seconds(self) -> float:
+        """Seconds of work on the image so far."""
+        return time.perf_counter() - self.started - self.paused
+
+    @contextmanager
+    def pause(self) -> Iterator[None]:
+        """Leave the block's time out of :meth:`seconds`."""
+        begun = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.paused += time.perf_counter() - begun
+
+    def state(self) -> dict:
+        """The progress as a snapshot holds it (tensors and numbers)."""
+        return dict(
+            seconds=self.seconds(),
+            recorded={
+                steps: dict(
+                    labels=sample.pred_sem_seg.data,
+                    **{key: sample.metainfo[key]
+                       for key in RECORDED_KEYS})
+                for steps, sample in self.recorded.items()
+            })
+
+    def resume(self, snapshot: dict) -> None:
+        """Continue the progress a snapshot (:meth:`state`) saved."""
+        self.started = time.perf_counter() - snapshot['seconds']
+        self.paused = 0.0
+        self.recorded = {
+            steps: SegDataSample(
+                pred_sem_seg=PixelData(data=result['labels']),
+                metainfo={key: result[key]
+                          for key in RECORDED_KEYS})
+            for steps, result in snapshot['recorded'].items()
+        }
+        self.resumed_from = snapshot['steps']
 
 
 def optimises_per_image(model_cfg: dict) -> bool:
@@ -122,6 +181,20 @@ class PerImageDynaSeg(EncoderDecoder):
     ``T = 0``: the start network's labels, before any step). The time spent
     recording is left out of every ``seconds``.
 
+    Resuming a long optimisation: with ``snapshot_dir``, every
+    ``snapshot_interval`` steps the image's state (weights, BN statistics,
+    optimizer state, RNG, seconds and recorded results) is saved there
+    (:class:`SnapshotStore`, one file per image, deleted when the image is
+    done); a run killed mid-image (T = 1,000 at full resolution takes hours
+    on a CPU) resumes from its last snapshot and ends exactly as an
+    uninterrupted run would on the same machine. The sample then gets the
+    metainfo ``resumed_from`` (the step), and its ``seconds`` are those of
+    the work in all the runs (the time saving snapshots and a resumed
+    run's repeated set-up, ``k*`` and frozen features, left out). A
+    snapshot is only resumed by a run with the same image pixels and
+    settings (steps, seed, stopping, optimizer, ...); the loss settings
+    are not checked, so give every config its own folder.
+
     Per-image configs are not trained: :meth:`loss` raises; run them with
     ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
     images).
@@ -195,6 +268,10 @@ class PerImageDynaSeg(EncoderDecoder):
             ``dict(dynamic=False)`` on a device with fast bfloat16 kernels,
             eager elsewhere (as ``channels_last='auto'``). Defaults to
             False.
+        snapshot_dir (str, optional): Where to keep snapshots of each
+            image's optimisation, to resume it (see above). Defaults to
+            None (none kept).
+        snapshot_interval (int): Steps between snapshots. Defaults to 50.
         keep_freed_memory (bool): Speed option: on CPU, keep the memory
             the steps free in the process for the next steps
             (:func:`mmdynaseg.utils.keep_freed_memory`, glibc only) while
@@ -221,6 +298,8 @@ class PerImageDynaSeg(EncoderDecoder):
                  autocast: Optional[str] = None,
                  compile: Union[bool, dict, str] = False,
                  record_iters: Sequence[int] = (),
+                 snapshot_dir: Optional[str] = None,
+                 snapshot_interval: int = 50,
                  keep_freed_memory: bool = True,
                  **kwargs) -> None:
         with torch.random.fork_rng(devices=[]):
@@ -245,6 +324,9 @@ class PerImageDynaSeg(EncoderDecoder):
         if any(not 0 <= steps <= max_iters for steps in record_iters):
             raise ValueError(f'record_iters must lie in [0, max_iters='
                              f'{max_iters}], got {list(record_iters)}.')
+        if snapshot_interval < 1:
+            raise ValueError('snapshot_interval must be >= 1, got '
+                             f'{snapshot_interval}.')
         if channels_last not in (True, False, AUTO):
             raise ValueError("channels_last must be a bool or 'auto', got "
                              f'{channels_last!r}.')
@@ -270,6 +352,9 @@ class PerImageDynaSeg(EncoderDecoder):
         self.channels_last = channels_last
         self.autocast = autocast
         self.record_iters = frozenset(int(steps) for steps in record_iters)
+        self.snapshots = SnapshotStore(snapshot_dir) if snapshot_dir \
+            else None
+        self.snapshot_interval = snapshot_interval
         self.keep_freed_memory = keep_freed_memory
         self.compile_cfg = dict(compile) if isinstance(compile, dict) \
             else (compile if compile == AUTO else ({} if compile else None))
@@ -358,7 +443,7 @@ class PerImageDynaSeg(EncoderDecoder):
             to the input and padded like it (zeros), ready for
             ``postprocess_result``.
         """
-        started = time.perf_counter()
+        progress = ImageProgress()
         left, right, top, bottom = sample.metainfo.get('padding_size',
                                                        [0] * 4)
         height, width = image.shape[2:]
@@ -395,31 +480,28 @@ class PerImageDynaSeg(EncoderDecoder):
                     align_corners=self.align_corners)
             return F.pad(logits, (left, right, top, bottom))
 
-        recorded, paused = {}, 0.0  # paused: seconds spent recording
-
         def record(steps: int, response: Tensor, q_prime: int) -> None:
-            nonlocal paused
-            begun = time.perf_counter()
-            result = SegDataSample(metainfo=sample.metainfo)
-            self.postprocess_result(to_input_size(response), [result])
-            recorded[steps] = SegDataSample(
-                pred_sem_seg=result.pred_sem_seg,
-                metainfo=dict(
-                    q_prime=q_prime,
-                    iterations=steps,
-                    seconds=begun - started - paused))
-            paused += time.perf_counter() - begun
+            seconds = progress.seconds()
+            with progress.pause():
+                result = SegDataSample(metainfo=sample.metainfo)
+                self.postprocess_result(to_input_size(response), [result])
+                progress.recorded[steps] = SegDataSample(
+                    pred_sem_seg=result.pred_sem_seg,
+                    metainfo=dict(
+                        q_prime=q_prime, iterations=steps, seconds=seconds))
 
         logits, q_prime, iterations = self._optimise(
             image, self._loss_sample(image, sample, k_star), threshold,
-            record if self.record_iters else None)
+            progress, record if self.record_iters else None)
         sample.set_metainfo(
             dict(
                 q_prime=q_prime,
                 iterations=iterations,
-                seconds=time.perf_counter() - started - paused))
+                seconds=progress.seconds()))
+        if progress.resumed_from is not None:
+            sample.set_metainfo(dict(resumed_from=progress.resumed_from))
         if self.record_iters:
-            sample.recorded = recorded
+            sample.recorded = progress.recorded
         return to_input_size(logits)
 
     def _record_final(self, sample: SegDataSample) -> None:
@@ -593,14 +675,18 @@ class PerImageDynaSeg(EncoderDecoder):
                   image: Tensor,
                   loss_sample: SegDataSample,
                   threshold: Optional[int],
+                  progress: ImageProgress,
                   record: Optional[Recorder] = None
                   ) -> Tuple[Tensor, int, int]:
         """Run the per-image iterations (steps 2-3 of the class docstring).
 
-        ``record`` gets, for each step count of ``record_iters`` that is not
-        the run's last, the response the labels of a run with that
-        ``max_iters`` come from (the train-mode forward pass of that step,
-        or the eval-mode pass before it) and its ``q'``.
+        With ``snapshot_dir`` they resume from the image's snapshot and save
+        one every ``snapshot_interval`` steps (class docstring), with
+        ``progress``. ``record`` gets, for each step count of
+        ``record_iters`` that is not the run's last, the response the
+        labels of a run with that ``max_iters`` come from (the train-mode
+        forward pass of that step, or the eval-mode pass before it) and
+        its ``q'``.
 
         Returns:
             tuple: The detached response the labels come from, its ``q'``
@@ -623,11 +709,42 @@ class PerImageDynaSeg(EncoderDecoder):
                 params=[p for p in self.parameters() if p.requires_grad]))
         devices = [image.device] if image.is_cuda else []
         eval_labels = self.predict_mode == 'eval'
+        snapshot_key = None if self.snapshots is None else \
+            self.snapshots.key(image.cpu().numpy(),
+                               loss_sample.metainfo.get('img_path'))
+        signature = self._snapshot_signature(threshold)
+
+        def snapshot(steps: int) -> None:  # after `steps` optimiser steps
+            with progress.pause():
+                self.snapshots.save(
+                    snapshot_key, signature,
+                    dict(
+                        progress.state(),
+                        steps=steps,
+                        model=self.state_dict(),
+                        optimizer=optimizer.state_dict(),
+                        rng=torch.get_rng_state(),
+                        cuda_rng=[
+                            torch.cuda.get_rng_state(device)
+                            for device in devices
+                        ]))
+
         self.train()
+        first = 0
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
             features = self._frozen_features(image)
-            for steps in range(self.max_iters + 1):
+            saved = None if snapshot_key is None else self.snapshots.load(
+                snapshot_key, signature)
+            if saved is not None:
+                self.load_state_dict(saved['model'])
+                optimizer.load_state_dict(saved['optimizer'])
+                torch.set_rng_state(saved['rng'])
+                for device, rng in zip(devices, saved['cuda_rng']):
+                    torch.cuda.set_rng_state(rng, device)
+                progress.resume(saved)
+                first = saved['steps']
+            for steps in range(first, self.max_iters + 1):
                 if eval_labels and steps == self.max_iters:
                     break
                 if eval_labels and record and steps in self.record_iters:
@@ -646,11 +763,35 @@ class PerImageDynaSeg(EncoderDecoder):
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
+                if snapshot_key is not None and (
+                        steps + 1) % self.snapshot_interval == 0 and \
+                        steps + 1 < self.max_iters:
+                    snapshot(steps + 1)
+        if snapshot_key is not None:
+            self.snapshots.remove(snapshot_key)
         if eval_labels:
             response, q_prime = self._eval_response(image, features)
             if self.on_step is not None:
                 self.on_step(steps, self.max_iters, q_prime)
         return response.detach(), q_prime, steps
+
+    def _snapshot_signature(self, threshold: Optional[int]) -> str:
+        """The settings a snapshot is resumed under (the image aside), as
+        JSON: ``threshold`` is the image's stopping ``q'`` (int or None)."""
+        return json.dumps(
+            dict(
+                max_iters=self.max_iters,
+                seed=self.seed,
+                stop_threshold=threshold,
+                predict_mode=self.predict_mode,
+                init=self.init,
+                freeze_features=self.freeze_features,
+                optimizer=self.optimizer_cfg,
+                optimise_scale=self.optimise_scale,
+                autocast=self.autocast,
+                record_iters=sorted(self.record_iters)),
+            sort_keys=True,
+            default=repr)
 
     def _eval_response(
             self, image: Tensor,

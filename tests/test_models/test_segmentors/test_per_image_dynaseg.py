@@ -644,6 +644,7 @@ def test_training_is_refused():
     (dict(autocast='bf16'), 'autocast'),
     (dict(max_iters=3, record_iters=(1, 4)), 'record_iters'),
     (dict(record_iters=(-1, )), 'record_iters'),
+    (dict(snapshot_interval=0), 'snapshot_interval'),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -729,3 +730,86 @@ def test_recorded_steps_after_a_stop_are_the_final_result():
 def test_nothing_recorded_by_default():
     (sample, ) = segment(tiny_model(), images(1))
     assert 'recorded' not in sample
+
+
+class Interrupted(Exception):
+    """A run killed mid-image."""
+
+
+def interrupt_at(model, step: int) -> None:
+    """Make the model's run die at the forward pass of ``step``."""
+
+    def on_step(steps, *_):
+        if steps == step:
+            raise Interrupted
+
+    model.on_step = on_step
+
+
+@pytest.mark.parametrize('predict_mode', ['train', 'eval'])
+def test_snapshots_resume_an_interrupted_image_exactly(tmp_path,
+                                                       predict_mode):
+    """T = 6, a snapshot every 2 steps, killed at step 5: the rerun resumes
+    after step 4 (forward passes 4, 5, 6 only) and ends with the labels,
+    q' and recorded results (T = 1 from before the kill, T = 5 after) of a
+    run never killed; the snapshot is deleted when the image is done."""
+    options = dict(
+        max_iters=6,
+        stop_threshold=None,
+        predict_mode=predict_mode,
+        record_iters=(1, 5))
+    batch = images(1)
+    (whole, ) = segment(tiny_model(**options), batch)
+    snapshotting = dict(
+        options, snapshot_dir=str(tmp_path), snapshot_interval=2)
+    killed = tiny_model(**snapshotting)
+    interrupt_at(killed, 5)
+    with pytest.raises(Interrupted):
+        segment(killed, batch)
+    (saved, ) = tmp_path.iterdir()
+    assert saved.name.startswith('image-') and saved.suffix == '.pth'
+    assert torch.load(saved, weights_only=True)['steps'] == 4
+    resumed = tiny_model(**snapshotting)
+    seen = []
+    resumed.on_step = lambda steps, *_: seen.append(steps)
+    (sample, ) = segment(resumed, batch)
+    assert seen == [4, 5, 6]
+    assert sample.resumed_from == 4 and 'resumed_from' not in whole
+    assert sample.iterations == whole.iterations == 6
+    assert sample.q_prime == whole.q_prime
+    np.testing.assert_array_equal(labels(sample), labels(whole))
+    for steps in (1, 5):
+        np.testing.assert_array_equal(
+            labels(sample.recorded[steps]), labels(whole.recorded[steps]))
+        assert sample.recorded[steps].iterations == steps
+    assert sample.recorded[1].seconds <= sample.recorded[5].seconds \
+        <= sample.seconds
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_snapshots_of_other_settings_or_unreadable_start_over(tmp_path):
+    """A snapshot of another seed, or a damaged file, is not resumed: the
+    image is optimised from step 0 with the result of a run without
+    snapshots."""
+    options = dict(max_iters=4, stop_threshold=None)
+    batch = images(1)
+    (whole, ) = segment(tiny_model(**options), batch)
+    snapshotting = dict(
+        options, snapshot_dir=str(tmp_path), snapshot_interval=1)
+    for damage in ('other seed', 'unreadable'):
+        killed = tiny_model(
+            **snapshotting, seed=1 if damage == 'other seed' else 0)
+        interrupt_at(killed, 3)
+        with pytest.raises(Interrupted):
+            segment(killed, batch)
+        (saved, ) = tmp_path.iterdir()
+        if damage == 'unreadable':
+            saved.write_bytes(saved.read_bytes()[:100])
+        model = tiny_model(**snapshotting)
+        seen = []
+        model.on_step = lambda steps, *_: seen.append(steps)
+        (sample, ) = segment(model, batch)
+        assert seen == [0, 1, 2, 3, 4], damage
+        assert 'resumed_from' not in sample
+        np.testing.assert_array_equal(labels(sample), labels(whole))
+        assert list(tmp_path.iterdir()) == []

@@ -73,7 +73,7 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
         raise AssertionError('a finished result was computed again')
 
     monkeypatch.setattr(benchmark, 'network_runner',
-                        lambda name, args: segment_again)
+                        lambda name, args, fingerprint: segment_again)
     monkeypatch.setattr(benchmark, 'baseline_runner',
                         lambda name, dataset: segment_again)
     again = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
@@ -87,6 +87,64 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
     assert mixed['results']['dynaguide_slic']['devices'] == [
         benchmark.device_name('cpu'), 'unrecorded'
     ]
+
+
+def test_results_of_a_changed_method_config_are_refused(
+        benchmark, bsds_root, tmp_path, monkeypatch):
+    """Every result records its method's config fingerprint; a rerun after
+    the config changed refuses to mix the two (results saved before the
+    fingerprint was recorded are kept and say so)."""
+    args = quality_args(bsds_root, tmp_path / 'q', methods=['kmeans_lab'])
+    first = benchmark.bench_quality(args)
+    fingerprint = benchmark.method_fingerprint('kmeans_lab')
+    assert first['results']['kmeans_lab']['configs'] == [fingerprint]
+    state_path = tmp_path / 'q/quality_per_image.json'
+    state = json.loads(state_path.read_text())
+    assert {rows['kmeans_lab']['config']
+            for rows in state['images'].values()} == {fingerprint}
+    del state['images']['0']['kmeans_lab']['config']
+    state_path.write_text(json.dumps(state))
+    older = benchmark.bench_quality(args)['results']['kmeans_lab']
+    assert older['configs'] == [fingerprint, 'unrecorded']
+    monkeypatch.setitem(benchmark.BASELINES, 'kmeans_lab',
+                        dict(type='KMeansColorGuide', k=5))
+    assert benchmark.method_fingerprint('kmeans_lab') != fingerprint
+    with pytest.raises(SystemExit, match=r"\['kmeans_lab'\] from configs "
+                       'that have changed since'):
+        benchmark.bench_quality(args)
+
+
+def test_a_run_killed_mid_image_resumes_from_its_snapshot(
+        benchmark, bsds_root, tmp_path, monkeypatch):
+    """With a snapshot every step, a run whose process died after step 1
+    of image 0 (its snapshot left, its result never saved) resumes it
+    there and saves the result of an uninterrupted run."""
+    from mmdynaseg.utils import SnapshotStore
+    args = quality_args(
+        bsds_root, tmp_path / 'q', methods=['dynaguide_slic'],
+        num_images=1, cfg_options={'model.snapshot_interval': 1})
+    whole = benchmark.bench_quality(args)['results']['dynaguide_slic']
+    state_path = tmp_path / 'q/quality_per_image.json'
+    (saved, ) = json.loads(state_path.read_text())['images']['0'].values()
+    assert saved['iterations'] == 2 and 'resumed_from' not in saved
+    folder = tmp_path / 'q/snapshots' / (
+        'dynaguide_slic-' + benchmark.method_fingerprint('dynaguide_slic'))
+    assert list(folder.iterdir()) == []  # deleted with the image done
+    # the killed run: its snapshot after step 1 kept, no result saved
+    monkeypatch.setattr(SnapshotStore, 'remove', lambda self, key: None)
+    benchmark.bench_quality(
+        argparse.Namespace(**dict(vars(args),
+                                  work_dir=str(tmp_path / 'killed'))))
+    (snapshot, ) = (tmp_path / 'killed/snapshots' / folder.name).iterdir()
+    state_path.unlink()
+    snapshot.rename(folder / snapshot.name)
+    monkeypatch.undo()
+    resumed = benchmark.bench_quality(args)['results']['dynaguide_slic']
+    (saved, ) = json.loads(state_path.read_text())['images']['0'].values()
+    assert saved['resumed_from'] == 1 and saved['iterations'] == 2
+    for key in ('All', 'Fine', 'Coarse', 'cluster_labels', 'mean_q_prime'):
+        assert resumed[key] == whole[key], key
+    assert list(folder.iterdir()) == []
 
 
 def test_first_image_skips_the_images_before_it(benchmark, bsds_root,

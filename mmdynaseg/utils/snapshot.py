@@ -1,0 +1,79 @@
+"""Snapshots of per-image optimisations, to resume one where it stopped."""
+import hashlib
+import logging
+import os
+import os.path as osp
+from typing import Optional
+
+import numpy as np
+import torch
+from mmengine.logging import print_log
+
+from .fileio import atomic_output
+
+SUFFIX = '.pth'
+
+
+class SnapshotStore:
+    """A folder of per-image optimisation snapshots, one file per image.
+
+    A snapshot is a dict of tensors and plain values (what
+    ``torch.load(weights_only=True)`` reads back), written atomically
+    (:func:`atomic_output`) as ``<stem>-<digest of the image>.pth``, with
+    the run's ``signature`` (a string naming its settings). Only a run
+    with the same image and signature resumes it; an unreadable one, or
+    one of other settings, is reported and left for the run to overwrite.
+
+    Args:
+        folder (str): Where the snapshots are kept (made when first
+            written).
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+
+    def key(self, image: np.ndarray, name: Optional[str] = None) -> str:
+        """The file name of an image's snapshot: its ``name``'s stem (e.g.
+        of its path; ``'image'`` if None) and a digest of its pixels."""
+        digest = hashlib.sha1(np.ascontiguousarray(image).tobytes())
+        stem = osp.splitext(osp.basename(name))[0] if name else 'image'
+        return f'{stem}-{digest.hexdigest()[:12]}{SUFFIX}'
+
+    def load(self, key: str, signature: str) -> Optional[dict]:
+        """The snapshot saved under ``key`` with ``signature``, or None
+        (none saved, unreadable, or of another signature)."""
+        path = osp.join(self.folder, key)
+        if not osp.isfile(path):
+            return None
+        try:
+            snapshot = torch.load(path, map_location='cpu', weights_only=True)
+        except Exception as error:  # truncated, another format, ...
+            print_log(
+                f'{path} is not a readable snapshot ({type(error).__name__}:'
+                f' {str(error).splitlines()[0][:200]}); optimising that image'
+                ' from step 0 (it will be overwritten).',
+                logger='current',
+                level=logging.WARNING)
+            return None
+        if not isinstance(snapshot, dict) or \
+                snapshot.get('signature') != signature:
+            print_log(
+                f'{path} is a snapshot of other settings; optimising that '
+                'image from step 0 (it will be overwritten). Give each '
+                'config its own snapshot folder.',
+                logger='current',
+                level=logging.WARNING)
+            return None
+        return snapshot
+
+    def save(self, key: str, signature: str, snapshot: dict) -> None:
+        """Save ``snapshot`` (with ``signature``) under ``key``."""
+        os.makedirs(self.folder, exist_ok=True)
+        with atomic_output(osp.join(self.folder, key)) as tmp:
+            torch.save(dict(snapshot, signature=signature), tmp)
+
+    def remove(self, key: str) -> None:
+        """Delete the snapshot under ``key`` if there is one."""
+        path = osp.join(self.folder, key)
+        if osp.isfile(path):
+            os.remove(path)
