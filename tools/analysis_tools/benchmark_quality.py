@@ -332,7 +332,10 @@ def bench_quality(args: argparse.Namespace) -> dict:
     has scored all methods on the same images. Each (image, method) result
     (best IoUs per mode, seconds, iterations, q') is saved to
     ``<work_dir>/quality_per_image.json`` as soon as it is done, and a rerun
-    with the same settings continues from there. The scores pool the saved
+    with the same settings continues from there. An image that a method
+    fails on (e.g. an unreadable file) is reported, listed under
+    ``skipped`` with the error, left out of every method's scores and
+    tried again by a rerun; the run goes on. The scores pool the saved
     results with :class:`SegmentCoveringMetric` (all annotators).
     """
     init_default_scope('mmseg')
@@ -400,13 +403,24 @@ def bench_quality(args: argparse.Namespace) -> dict:
             f'have changed since; to compare like with like, {START_OVER} '
             '(or check them out as they were).')
     metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
-    for position, index in enumerate(indices):
-        stem = osp.splitext(
-            osp.basename(dataset.get_data_info(index)['img_path']))[0]
+    failed = {}  # stem -> {method: why it failed}
+    all_stems = [
+        osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
+        for i in indices
+    ]
+    for position, (index, stem) in enumerate(zip(indices, all_stems)):
         for name in methods:
             if name in state['images'].get(stem, {}):
                 continue
-            result = runners[name](index)
+            try:
+                result = runners[name](index)
+            except Exception as error:  # one bad image must not end the run
+                why = f'{type(error).__name__}: {error}'
+                failed.setdefault(stem, {})[name] = why
+                print(f'[{position + 1}/{len(indices)}] {stem} {name}: '
+                      f'skipped ({why}); a rerun tries it again',
+                      file=sys.stderr, flush=True)
+                continue
             state = save_rows(
                 state_path, settings, stem, {
                     row: dict(
@@ -425,10 +439,14 @@ def bench_quality(args: argparse.Namespace) -> dict:
                   f"{done['seconds']:.1f} s, "
                   f"{done.get('iterations', '-')} iterations{resumed}",
                   file=sys.stderr, flush=True)
-    stems = [
-        osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
-        for i in indices
-    ]
+    # every method is scored on the same images: a failed one is left out
+    stems = [stem for stem in all_stems if stem not in failed]
+    if failed:
+        print(f'{len(failed)} of {len(indices)} images left out of the '
+              f'table: {json.dumps(failed, indent=1)}',
+              file=sys.stderr, flush=True)
+    if not stems:
+        raise SystemExit('every image failed (see above).')
     table = {}
     for method, name in ((method, row) for method in methods
                          for row in rows[method]):
@@ -470,8 +488,9 @@ def bench_quality(args: argparse.Namespace) -> dict:
         '(Kanezaki 2020); cluster_labels: each predicted label one segment '
         '(the DynaSeg reference script)',
         split=args.split,
-        num_images=len(indices),
+        num_images=len(stems),
         images=stems,
+        skipped=failed,
         max_iters=args.max_iters,
         record_iters=sorted(args.record_iters),
         cfg_options=args.cfg_options or {},

@@ -147,6 +147,28 @@ def test_a_run_killed_mid_image_resumes_from_its_snapshot(
     assert list(folder.iterdir()) == []
 
 
+def test_an_image_that_fails_is_reported_and_left_out(benchmark, bsds_root,
+                                                       tmp_path):
+    """An unreadable image does not end the run: each method's error is
+    listed under 'skipped', every method is scored on the other image, and
+    a rerun tries it again."""
+    image = bsds_root / 'images/val/0.jpg'
+    good = image.read_bytes()
+    image.write_bytes(b'not an image')
+    args = quality_args(bsds_root, tmp_path / 'q',
+                        methods=['kmeans_lab', 'dynaseg_fsf+half_scale'])
+    result = benchmark.bench_quality(args)
+    assert result['images'] == ['1'] and result['num_images'] == 1
+    assert set(result['skipped']) == {'0'}
+    for name in ('kmeans_lab', 'dynaseg_fsf+half_scale'):
+        assert '0.jpg' in result['skipped']['0'][name]
+    state = json.loads((tmp_path / 'q/quality_per_image.json').read_text())
+    assert list(state['images']) == ['1']
+    image.write_bytes(good)
+    again = benchmark.bench_quality(args)
+    assert again['images'] == ['0', '1'] and again['skipped'] == {}
+
+
 def test_first_image_skips_the_images_before_it(benchmark, bsds_root,
                                                 tmp_path):
     args = quality_args(
