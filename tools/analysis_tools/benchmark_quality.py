@@ -134,6 +134,8 @@ BASELINES = {
     'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
     'slic': dict(type='SuperpixelGuide', method='slic'),
 }
+# a per-image method reports its step and q' every this many steps
+PROGRESS_STEPS = 50
 # segment covering scoring -> prefix of its per-image keys in the state
 SCORE_PREFIXES = dict(components='', labels='labels_')
 DEFAULT_QUALITY = ('kmeans_lab', 'felzenszwalb', 'slic', 'dynaseg_fsf',
@@ -212,6 +214,14 @@ def network_runner(name: str, args: argparse.Namespace,
 
     def run(index: int) -> dict:
         data = dataset[index]
+        stem = osp.basename(data['data_samples'].img_path)
+
+        def progress(steps: int, max_iters: int, q_prime: int) -> None:
+            if steps % PROGRESS_STEPS == 0:
+                print(f"  {stem} {name}: step {steps}/{max_iters}, q'="
+                      f'{q_prime}', file=sys.stderr, flush=True)
+
+        model.on_step = progress
         with torch.no_grad():
             (sample, ) = model.test_step(
                 dict(inputs=[data['inputs']],

@@ -115,10 +115,11 @@ def test_results_of_a_changed_method_config_are_refused(
 
 
 def test_a_run_killed_mid_image_resumes_from_its_snapshot(
-        benchmark, bsds_root, tmp_path, monkeypatch):
+        benchmark, bsds_root, tmp_path, monkeypatch, capsys):
     """With a snapshot every step, a run whose process died after step 1
     of image 0 (its snapshot left, its result never saved) resumes it
-    there and saves the result of an uninterrupted run."""
+    there and saves the result of an uninterrupted run. Progress: step 0
+    (and every 50th) is reported."""
     from mmdynaseg.utils import SnapshotStore
     args = quality_args(
         bsds_root, tmp_path / 'q', methods=['dynaguide_slic'],
@@ -127,6 +128,7 @@ def test_a_run_killed_mid_image_resumes_from_its_snapshot(
     state_path = tmp_path / 'q/quality_per_image.json'
     (saved, ) = json.loads(state_path.read_text())['images']['0'].values()
     assert saved['iterations'] == 2 and 'resumed_from' not in saved
+    assert "0.jpg dynaguide_slic: step 0/2, q'=" in capsys.readouterr().err
     folder = tmp_path / 'q/snapshots' / (
         'dynaguide_slic-' + benchmark.method_fingerprint('dynaguide_slic'))
     assert list(folder.iterdir()) == []  # deleted with the image done
@@ -142,13 +144,15 @@ def test_a_run_killed_mid_image_resumes_from_its_snapshot(
     resumed = benchmark.bench_quality(args)['results']['dynaguide_slic']
     (saved, ) = json.loads(state_path.read_text())['images']['0'].values()
     assert saved['resumed_from'] == 1 and saved['iterations'] == 2
+    assert capsys.readouterr().err.rstrip().endswith(
+        '2 iterations, resumed from step 1')
     for key in ('All', 'Fine', 'Coarse', 'cluster_labels', 'mean_q_prime'):
         assert resumed[key] == whole[key], key
     assert list(folder.iterdir()) == []
 
 
-def test_an_image_that_fails_is_reported_and_left_out(benchmark, bsds_root,
-                                                       tmp_path):
+def test_an_image_that_fails_is_reported_and_left_out(
+        benchmark, bsds_root, tmp_path):
     """An unreadable image does not end the run: each method's error is
     listed under 'skipped', every method is scored on the other image, and
     a rerun tries it again."""
