@@ -746,18 +746,22 @@ def interrupt_at(model, step: int) -> None:
     model.on_step = on_step
 
 
-@pytest.mark.parametrize('predict_mode', ['train', 'eval'])
+@pytest.mark.parametrize('predict_mode,frozen',
+                         [('train', False), ('eval', False), ('eval', True)])
 def test_snapshots_resume_an_interrupted_image_exactly(tmp_path,
-                                                       predict_mode):
+                                                       predict_mode, frozen):
     """T = 6, a snapshot every 2 steps, killed at step 5: the rerun resumes
     after step 4 (forward passes 4, 5, 6 only) and ends with the labels,
     q' and recorded results (T = 1 from before the kill, T = 5 after) of a
-    run never killed; the snapshot is deleted when the image is done."""
+    run never killed; the snapshot is deleted when the image is done. Also
+    with frozen features (computed again by the resumed run)."""
     options = dict(
         max_iters=6,
         stop_threshold=None,
         predict_mode=predict_mode,
         record_iters=(1, 5))
+    if frozen:
+        options.update(init='checkpoint_features', freeze_features=True)
     batch = images(1)
     (whole, ) = segment(tiny_model(**options), batch)
     snapshotting = dict(
