@@ -214,7 +214,7 @@ def network_runner(name: str, args: argparse.Namespace,
 
     def run(index: int) -> dict:
         data = dataset[index]
-        stem = osp.basename(data['data_samples'].img_path)
+        stem = osp.splitext(osp.basename(data['data_samples'].img_path))[0]
 
         def progress(steps: int, max_iters: int, q_prime: int) -> None:
             if steps % PROGRESS_STEPS == 0:

@@ -128,7 +128,7 @@ def test_a_run_killed_mid_image_resumes_from_its_snapshot(
     state_path = tmp_path / 'q/quality_per_image.json'
     (saved, ) = json.loads(state_path.read_text())['images']['0'].values()
     assert saved['iterations'] == 2 and 'resumed_from' not in saved
-    assert "0.jpg dynaguide_slic: step 0/2, q'=" in capsys.readouterr().err
+    assert "  0 dynaguide_slic: step 0/2, q'=" in capsys.readouterr().err
     folder = tmp_path / 'q/snapshots' / (
         'dynaguide_slic-' + benchmark.method_fingerprint('dynaguide_slic'))
     assert list(folder.iterdir()) == []  # deleted with the image done
