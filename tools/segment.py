@@ -16,7 +16,8 @@ Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
 - ``summary.json``: per image the input path, the sizes, the number of
   labels, the wall time and, for per-image configs, ``q_prime``,
   ``iterations`` (and ``silhouette_k`` when used, ``resumed_from`` when
-  it resumed a snapshot, see below); every skipped file
+  it resumed a snapshot, see below: its seconds are then this run's);
+  every skipped file
   with the reason (skipped files are tried again on the next run); and the
   run's settings (config, checkpoint, ``--cfg-options``, ``--max-size``).
 
