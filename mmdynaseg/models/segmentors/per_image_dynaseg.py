@@ -709,10 +709,11 @@ class PerImageDynaSeg(EncoderDecoder):
                 params=[p for p in self.parameters() if p.requires_grad]))
         devices = [image.device] if image.is_cuda else []
         eval_labels = self.predict_mode == 'eval'
-        snapshot_key = None if self.snapshots is None else \
-            self.snapshots.key(image.cpu().numpy(),
-                               loss_sample.metainfo.get('img_path'))
-        signature = self._snapshot_signature(threshold)
+        snapshot_key = signature = None
+        if self.snapshots is not None:
+            snapshot_key = self.snapshots.key(
+                image.cpu().numpy(), loss_sample.metainfo.get('img_path'))
+            signature = self._snapshot_signature(threshold)
 
         def snapshot(steps: int) -> None:  # after `steps` optimiser steps
             with progress.pause():
