@@ -14,9 +14,10 @@ Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
 - ``overlays/<stem>.png``: the image blended with one colour per cluster
   (the same colour for a cluster id in every image);
 - ``summary.json``: per image the input path, the sizes, the number of
-  labels, the wall time and, for per-image configs, ``q_prime``,
-  ``iterations`` (and ``silhouette_k`` when used, ``resumed_from`` when
-  it resumed a snapshot, see below: its seconds are then this run's);
+  labels, the seconds (a per-image config's optimisation, across the
+  runs when it resumed a snapshot, see below; the forward pass for a
+  trained one) and, for per-image configs, ``q_prime``, ``iterations``
+  (and ``silhouette_k`` when used, ``resumed_from`` when it resumed);
   every skipped file
   with the reason (skipped files are tried again on the next run); and the
   run's settings (config, checkpoint, ``--cfg-options``, ``--max-size``).

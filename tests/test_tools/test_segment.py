@@ -138,7 +138,8 @@ def test_an_image_interrupted_mid_optimisation_resumes(
         segment_tool, folder, tmp_path, monkeypatch):
     """The per-image optimisation keeps a snapshot under <out>/snapshots;
     a run killed after step 2 of an image (snapshot left, no result)
-    resumes it there with the labels of a run never killed."""
+    resumes it there with the labels of a run never killed, and its
+    seconds count the killed run's (the snapshot's, set to 1000 here)."""
     from mmdynaseg.utils import SnapshotStore
     options = dict(cfg_options=['model.stop_threshold=None',
                                 'model.max_iters=4',
@@ -154,11 +155,14 @@ def test_an_image_interrupted_mid_optimisation_resumes(
     monkeypatch.undo()
     (snapshot, ) = (out / 'snapshots').iterdir()
     assert snapshot.name.startswith('rgb-')
+    state = torch.load(snapshot, weights_only=True)
+    torch.save(dict(state, seconds=1000.0), snapshot)
     del killed['images']['rgb']
     (out / 'summary.json').write_text(json.dumps(killed))
     resumed = run(segment_tool, [folder / 'rgb.png'], out, **options)
     stats = resumed['images']['rgb']
     assert stats['resumed_from'] == 2 and stats['iterations'] == 4
+    assert stats['seconds'] > 1000
     np.testing.assert_array_equal(read(out / 'labels/rgb.png'),
                                   read(tmp_path / 'whole/labels/rgb.png'))
     assert not list((out / 'snapshots').iterdir())
