@@ -3,7 +3,8 @@ import hashlib
 import logging
 import os
 import os.path as osp
-from typing import Optional
+import re
+from typing import Optional, Tuple
 
 import numpy as np
 import torch
@@ -71,6 +72,28 @@ class SnapshotStore:
         os.makedirs(self.folder, exist_ok=True)
         with atomic_output(osp.join(self.folder, key)) as tmp:
             torch.save(dict(snapshot, signature=signature), tmp)
+
+    def progress(self, name: str) -> Optional[Tuple[int, float]]:
+        """The steps and seconds saved for the image named ``name`` (as
+        given to :meth:`key`, any pixels and settings), or None (none, or
+        unreadable): how far its optimisation got, for progress reports.
+        Of several snapshots of that name, the one with the most steps."""
+        stem = osp.splitext(osp.basename(name))[0]
+        pattern = re.compile(re.escape(stem) + r'-[0-9a-f]{12}' +
+                             re.escape(SUFFIX))
+        found = []
+        files = os.listdir(self.folder) if osp.isdir(self.folder) else []
+        for file in filter(pattern.fullmatch, files):
+            try:
+                snapshot = torch.load(
+                    osp.join(self.folder, file),
+                    map_location='cpu',
+                    weights_only=True)
+                found.append(
+                    (int(snapshot['steps']), float(snapshot['seconds'])))
+            except Exception:  # unreadable: a run starts that image anew
+                continue
+        return max(found, default=None)
 
     def remove(self, key: str) -> None:
         """Delete the snapshot under ``key`` if there is one."""

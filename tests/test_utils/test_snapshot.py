@@ -44,3 +44,19 @@ def test_saved_snapshot_is_resumed_by_its_signature_only(tmp_path,
     store.remove(key)
     store.remove(key)  # nothing left to remove
     assert os.listdir(store.folder) == []
+
+
+def test_progress_is_the_furthest_snapshot_of_that_image(tmp_path):
+    store = SnapshotStore(str(tmp_path / 'snapshots'))
+    assert store.progress('1') is None  # no folder yet
+    store.save('1-0123456789ab.pth', 'settings', dict(steps=50, seconds=2.))
+    store.save('1-ba9876543210.pth', 'other', dict(steps=100, seconds=4.))
+    # other images whose names start alike
+    store.save('10-0123456789ab.pth', 's', dict(steps=150, seconds=6.))
+    store.save('1-b-0123456789ab.pth', 's', dict(steps=200, seconds=8.))
+    with open(os.path.join(store.folder, '1-00000000000f.pth'), 'wb') as f:
+        f.write(b'not a snapshot')  # unreadable: left out
+    assert store.progress('1') == (100, 4.0)
+    assert store.progress('data/images/val/1.jpg') == (100, 4.0)
+    assert store.progress('1-b') == (200, 8.0)
+    assert store.progress('2') is None

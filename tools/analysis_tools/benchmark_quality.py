@@ -30,7 +30,9 @@ last snapshot (every ``model.snapshot_interval`` steps, 50, under
 ``<work_dir>/snapshots/``). Runs with the same settings
 and other ``--methods`` may share the work dir at the same time (e.g. one
 process per core); once they are done, a run with all of them reads the
-results back and pools the table.
+results back and pools the table. ``--progress`` computes nothing and
+reports where the run in the work dir stands: per method, its finished
+images, the step of each unfinished image's snapshot, the images not begun.
 
 Example:
     python tools/analysis_tools/benchmark_quality.py \
@@ -54,8 +56,9 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
 from mmdynaseg.apis import init_model
-from mmdynaseg.utils import (benchmark_parser, load_config, load_results,
-                             machine_info, report, update_results)
+from mmdynaseg.utils import (SnapshotStore, benchmark_parser, load_config,
+                             load_results, machine_info, report,
+                             update_results)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -334,6 +337,49 @@ def save_rows(path: str, settings: dict, stem: str, rows: dict) -> dict:
         images={})
 
 
+def study_progress(state: dict, stems: list, fingerprints: dict,
+                   work_dir: str) -> dict:
+    """Where a run stands (``--progress``), from its work dir alone.
+
+    Args:
+        state (dict): The saved results (``quality_per_image.json``).
+        stems (list): The run's images.
+        fingerprints (dict): Each method's :func:`method_fingerprint`.
+        work_dir (str): The run's work dir (its snapshots).
+
+    Returns:
+        dict: Per method, its finished images (seconds, iterations, q',
+        the step a resumed one resumed from), the step and seconds of each
+        unfinished image's last snapshot (``snapshots``), the images not
+        begun (``not_begun``) and how many of the images are finished.
+    """
+    methods = {}
+    for name, fingerprint in fingerprints.items():
+        store = SnapshotStore(
+            osp.join(work_dir, 'snapshots', f'{name}-{fingerprint}'))
+        finished, snapshots, not_begun = {}, {}, []
+        for stem in stems:
+            result = state['images'].get(stem, {}).get(name)
+            saved = None if result else store.progress(stem)
+            if result:
+                finished[stem] = {
+                    key: result[key]
+                    for key in ('seconds', 'iterations', 'q_prime',
+                                'resumed_from') if key in result
+                }
+            elif saved:
+                snapshots[stem] = dict(steps=saved[0], seconds=saved[1])
+            else:
+                not_begun.append(stem)
+        methods[name] = dict(
+            finished=f'{len(finished)} of {len(stems)}',
+            images=finished,
+            snapshots=snapshots,
+            not_begun=not_begun)
+    return dict(
+        benchmark='quality progress', images=stems, methods=methods)
+
+
 def bench_quality(args: argparse.Namespace) -> dict:
     """BSDS500 segment covering of per-image methods and baselines.
 
@@ -346,7 +392,9 @@ def bench_quality(args: argparse.Namespace) -> dict:
     fails on (e.g. an unreadable file) is reported, listed under
     ``skipped`` with the error, left out of every method's scores and
     tried again by a rerun; the run goes on. The scores pool the saved
-    results with :class:`SegmentCoveringMetric` (all annotators).
+    results with :class:`SegmentCoveringMetric` (all annotators). With
+    ``--progress`` it computes nothing and returns
+    :func:`study_progress`.
     """
     init_default_scope('mmseg')
     methods = list(args.methods)
@@ -369,7 +417,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
         for name in methods
     }
     fingerprints = {name: method_fingerprint(name) for name in methods}
-    runners = {
+    runners = {} if args.progress else {  # (a refine one needs --checkpoint)
         name: network_runner(name, args, fingerprints[name])
         if name in NETWORK_METHODS else baseline_runner(name, dataset)
         for name in methods
@@ -383,6 +431,9 @@ def bench_quality(args: argparse.Namespace) -> dict:
     if not indices:
         raise SystemExit(f'no {args.split} image under {args.data_root} '
                          f'from image {args.first_image} on.')
+    if args.progress and not osp.isdir(args.work_dir):
+        raise SystemExit(f'--progress: no run in {args.work_dir} (no such '
+                         'folder); pass the --work-dir of the run.')
     os.makedirs(args.work_dir, exist_ok=True)
     state_path = osp.join(args.work_dir, 'quality_per_image.json')
     settings = dict(
@@ -412,12 +463,14 @@ def bench_quality(args: argparse.Namespace) -> dict:
             f'{state_path} holds results of {changed} from configs that '
             f'have changed since; to compare like with like, {START_OVER} '
             '(or check them out as they were).')
-    metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
-    failed = {}  # stem -> {method: why it failed}
     all_stems = [
         osp.splitext(osp.basename(dataset.get_data_info(i)['img_path']))[0]
         for i in indices
     ]
+    if args.progress:
+        return study_progress(state, all_stems, fingerprints, args.work_dir)
+    metric_cfg = dict(type='SegmentCoveringMetric', ignore_index=None)
+    failed = {}  # stem -> {method: why it failed}
     for position, (index, stem) in enumerate(zip(indices, all_stems)):
         for name in methods:
             if name in state['images'].get(stem, {}):
@@ -577,6 +630,12 @@ def main() -> None:
         help='where per-image results are kept for resuming, also by runs '
         'of other --methods at the same time (default '
         'work_dirs/benchmark_quality)')
+    parser.add_argument(
+        '--progress',
+        action='store_true',
+        help='compute nothing: report where the run in --work-dir stands '
+        '(per method: finished images, the step of each snapshot, images '
+        'not begun)')
     args = parser.parse_args()
     args.work_dir = args.work_dir or 'work_dirs/benchmark_quality'
     report(bench_quality(args), args.out)

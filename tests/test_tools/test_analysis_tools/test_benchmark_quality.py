@@ -34,7 +34,8 @@ def quality_args(bsds_root, work_dir, **kwargs):
         record_iters=[],
         cfg_options=None,
         device='cpu',
-        work_dir=str(work_dir))
+        work_dir=str(work_dir),
+        progress=False)
     args.update(kwargs)
     return argparse.Namespace(**args)
 
@@ -149,6 +150,47 @@ def test_a_run_killed_mid_image_resumes_from_its_snapshot(
     for key in ('All', 'Fine', 'Coarse', 'cluster_labels', 'mean_q_prime'):
         assert resumed[key] == whole[key], key
     assert list(folder.iterdir()) == []
+
+
+def test_progress_reports_where_a_run_stands_and_computes_nothing(
+        benchmark, bsds_root, tmp_path, monkeypatch):
+    """--progress reads the work dir alone: per method its finished images,
+    each unfinished image's last snapshot and the images not begun."""
+    from mmdynaseg.utils import SnapshotStore
+    work_dir = tmp_path / 'q'
+    benchmark.bench_quality(
+        quality_args(bsds_root, work_dir, methods=['kmeans_lab'],
+                     num_images=1))
+    network = 'dynaseg_fsf+half_scale'
+    folder = work_dir / 'snapshots' / (
+        f'{network}-{benchmark.method_fingerprint(network)}')
+    SnapshotStore(str(folder)).save('1-0123456789ab.pth', 'settings',
+                                    dict(steps=50, seconds=12.5))
+
+    def compute(*_):
+        raise AssertionError('--progress computed a result')
+
+    monkeypatch.setattr(benchmark, 'network_runner', compute)
+    monkeypatch.setattr(benchmark, 'baseline_runner', compute)
+    progress = benchmark.bench_quality(
+        quality_args(bsds_root, work_dir, methods=['kmeans_lab', network],
+                     progress=True))
+    assert progress['images'] == ['0', '1']
+    kmeans = progress['methods']['kmeans_lab']
+    assert kmeans['finished'] == '1 of 2' and kmeans['not_begun'] == ['1']
+    assert list(kmeans['images']) == ['0'] and kmeans['snapshots'] == {}
+    saved = json.loads((work_dir / 'quality_per_image.json').read_text())
+    assert kmeans['images']['0'] == dict(
+        seconds=saved['images']['0']['kmeans_lab']['seconds'])
+    assert progress['methods'][network] == dict(
+        finished='0 of 2',
+        images={},
+        snapshots={'1': dict(steps=50, seconds=12.5)},
+        not_begun=['0'])
+    with pytest.raises(SystemExit, match='no run in .*none'):
+        benchmark.bench_quality(
+            quality_args(bsds_root, tmp_path / 'none', progress=True))
+    assert not (tmp_path / 'none').exists()
 
 
 def test_an_image_that_fails_is_reported_and_left_out(
