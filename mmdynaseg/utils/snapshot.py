@@ -13,6 +13,13 @@ from mmengine.logging import print_log
 from .fileio import atomic_output
 
 SUFFIX = '.pth'
+DIGEST_CHARS = 12  # hex characters of the pixel digest in a key
+
+
+def _image_stem(name: Optional[str]) -> str:
+    """The stem that names an image's snapshots: of ``name`` (e.g. its
+    path), ``'image'`` if None."""
+    return osp.splitext(osp.basename(name))[0] if name else 'image'
 
 
 class SnapshotStore:
@@ -37,8 +44,8 @@ class SnapshotStore:
         """The file name of an image's snapshot: its ``name``'s stem (e.g.
         of its path; ``'image'`` if None) and a digest of its pixels."""
         digest = hashlib.sha1(np.ascontiguousarray(image).tobytes())
-        stem = osp.splitext(osp.basename(name))[0] if name else 'image'
-        return f'{stem}-{digest.hexdigest()[:12]}{SUFFIX}'
+        return f'{_image_stem(name)}-{digest.hexdigest()[:DIGEST_CHARS]}' \
+            f'{SUFFIX}'
 
     def load(self, key: str, signature: str) -> Optional[dict]:
         """The snapshot saved under ``key`` with ``signature``, or None
@@ -78,9 +85,9 @@ class SnapshotStore:
         given to :meth:`key`, any pixels and settings), or None (none, or
         unreadable): how far its optimisation got, for progress reports.
         Of several snapshots of that name, the one with the most steps."""
-        stem = osp.splitext(osp.basename(name))[0]
-        pattern = re.compile(re.escape(stem) + r'-[0-9a-f]{12}' +
-                             re.escape(SUFFIX))
+        pattern = re.compile(
+            f'{re.escape(_image_stem(name))}-[0-9a-f]{{{DIGEST_CHARS}}}'
+            f'{re.escape(SUFFIX)}')
         found = []
         files = os.listdir(self.folder) if osp.isdir(self.folder) else []
         for file in filter(pattern.fullmatch, files):

@@ -360,14 +360,13 @@ def study_progress(state: dict, stems: list, fingerprints: dict,
         finished, snapshots, not_begun = {}, {}, []
         for stem in stems:
             result = state['images'].get(stem, {}).get(name)
-            saved = None if result else store.progress(stem)
             if result:
                 finished[stem] = {
                     key: result[key]
                     for key in ('seconds', 'iterations', 'q_prime',
                                 'resumed_from') if key in result
                 }
-            elif saved:
+            elif saved := store.progress(stem):
                 snapshots[stem] = dict(steps=saved[0], seconds=saved[1])
             else:
                 not_begun.append(stem)
