@@ -70,10 +70,20 @@ def machine_info() -> dict:
 
 
 def timed(function: Callable, *args) -> Tuple[object, float]:
-    """Result of ``function(*args)`` and its wall seconds."""
+    """Result of ``function(*args)`` and its wall seconds, CUDA's queued
+    work included: where CUDA is in use, the clock starts and stops at a
+    ``torch.cuda.synchronize()`` (its kernels run asynchronously)."""
+    _synchronize()
     start = time.perf_counter()
     result = function(*args)
+    _synchronize()
     return result, time.perf_counter() - start
+
+
+def _synchronize() -> None:
+    """Wait for CUDA's queued work, if this process has started CUDA."""
+    if torch.cuda.is_initialized():
+        torch.cuda.synchronize()
 
 
 def percentile_ms(seconds: List[float], q: float = 50) -> float:

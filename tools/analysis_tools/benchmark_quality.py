@@ -232,9 +232,12 @@ def network_runner(name: str, args: argparse.Namespace,
         recorded = sample.get('recorded', {})
         fields = sample.to_dict()
         fields.pop('recorded', None)
-        result = outcome(fields, sample, device)
+        ran_on = dict(
+            device=device,
+            arithmetic=model.arithmetic(torch.device(args.device)))
+        result = outcome(fields, sample, ran_on)
         result['records'] = {
-            f'{name}@T{steps}': outcome(fields, at, device)
+            f'{name}@T{steps}': outcome(fields, at, ran_on)
             for steps, at in sorted(recorded.items())
         }
         return result
@@ -250,11 +253,12 @@ def device_name(device: str) -> str:
     return f"{device} ({machine_info()['cpu']})"
 
 
-def outcome(fields: dict, result, device: str) -> dict:
+def outcome(fields: dict, result, ran_on: dict) -> dict:
     """The sample's fields (a dict) with the labels, and the seconds,
     iterations and q', of ``result`` (the sample itself or one of its
-    ``recorded`` results), the ``device`` it ran on and, if the run
-    resumed the image from a snapshot, the step it resumed from."""
+    ``recorded`` results), where it ran (``ran_on``: the ``device`` and
+    the ``arithmetic`` its speed options resolved to there) and, if the
+    run resumed the image from a snapshot, the step it resumed from."""
     resumed = dict(resumed_from=fields['resumed_from']) \
         if 'resumed_from' in fields else {}
     return dict(
@@ -262,7 +266,7 @@ def outcome(fields: dict, result, device: str) -> dict:
         seconds=result.metainfo['seconds'],
         iterations=result.metainfo['iterations'],
         q_prime=result.metainfo['q_prime'],
-        device=device,
+        **ran_on,
         **resumed)
 
 
@@ -364,7 +368,8 @@ def study_progress(state: dict, stems: list, fingerprints: dict,
                 finished[stem] = {
                     key: result[key]
                     for key in ('seconds', 'iterations', 'q_prime',
-                                'resumed_from') if key in result
+                                'resumed_from', 'device', 'arithmetic')
+                    if key in result
                 }
             elif saved := store.progress(stem):
                 snapshots[stem] = dict(steps=saved[0], seconds=saved[1])
@@ -538,8 +543,10 @@ def bench_quality(args: argparse.Namespace) -> dict:
                 float(np.mean([r['iterations'] for r in per_image])), 1)
             row['mean_q_prime'] = round(
                 float(np.mean([r['q_prime'] for r in per_image])), 2)
-            row['devices'] = sorted(
-                {r.get('device', 'unrecorded') for r in per_image})
+            for key, pooled in (('device', 'devices'),
+                                ('arithmetic', 'arithmetic')):
+                row[pooled] = sorted(
+                    {r.get(key, 'unrecorded') for r in per_image})
         if method in refining:
             row['checkpoint'] = args.checkpoint
         table[name] = row

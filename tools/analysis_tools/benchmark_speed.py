@@ -21,7 +21,7 @@ amortised refinement (``refine``): ms/step of
 frozen features, random in place of a checkpoint's) at the per-image
 size, as shipped and without ``keep_freed_memory``. ``--sections`` picks
 among these and ``--per-image-options`` among the rows of (a). Then the
-peak resident memory.
+peak resident memory (and on CUDA the peak GPU memory allocated).
 
 Example:
     python tools/analysis_tools/benchmark_speed.py \
@@ -337,7 +337,9 @@ def dataset_section(args: argparse.Namespace, device: str) -> dict:
 
                 def predict():
                     with torch.no_grad(), torch.autocast(
-                            device, enabled=bool(options.get('amp'))):
+                            device,
+                            dtype=torch.bfloat16,
+                            enabled=bool(options.get('amp'))):
                         model.predict(inputs)
 
                 predict()
@@ -382,7 +384,8 @@ def _setup() -> str:
 
 
 def bench_speed(args: argparse.Namespace) -> dict:
-    """The sections chosen, all in this one run, and the peak RSS."""
+    """The sections chosen, all in this one run, and the peak RSS (and
+    GPU memory allocated, on CUDA)."""
     device = _setup()
     path, image = benchmark_image(args)
     result = dict(benchmark='speed', device=device)
@@ -395,6 +398,9 @@ def bench_speed(args: argparse.Namespace) -> dict:
     if 'training' in args.sections:
         result['train_iteration_seconds'] = training_section(args, device)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if device == 'cuda':  # this process's; the refine rows are their own
+        result['peak_cuda_allocated_mib'] = round(
+            torch.cuda.max_memory_allocated() / 2**20, 1)
     return dict(
         result, peak_rss_mib=round(peak_kib / 1024, 1),
         machine=machine_info())

@@ -553,6 +553,19 @@ class PerImageDynaSeg(EncoderDecoder):
             loss_sample.gt_guide = sample.gt_guide
         return loss_sample
 
+    def arithmetic(self, device: torch.device) -> str:
+        """How the steps run on ``device``, the speed options resolved
+        (``'auto'``, and a failed compilation's fallback to eager), e.g.
+        ``'bfloat16 autocast, compiled, channels-last'`` or ``'float32,
+        eager'``: what a result of a config with ``'auto'`` options
+        cannot say by itself."""
+        dtype = self._autocast_dtype(device)
+        return ', '.join(
+            [f'{str(dtype)[6:]} autocast' if dtype else 'float32'] +
+            ['compiled' if self._compile_kwargs(device) is not None
+             else 'eager'] +
+            ['channels-last'] * self._channels_last(device))
+
     def _channels_last(self, device: torch.device) -> bool:
         """Whether the network runs channels-last on ``device``."""
         if self.channels_last == AUTO:

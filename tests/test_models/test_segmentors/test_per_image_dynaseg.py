@@ -496,6 +496,8 @@ def test_compiled_bf16_is_deterministic_and_reused_across_images(
         autocast='bfloat16',
         channels_last=True)
     model = tiny_model(**fast)
+    assert model.arithmetic(torch.device('cpu')) == \
+        'bfloat16 autocast, compiled, channels-last'
     first = segment(model, images(2))
     frames = dynamo_utils.counters['stats']['unique_graphs']
     second = segment(model, images(2))
@@ -526,8 +528,11 @@ def test_fast_path_falls_back_with_one_warning(monkeypatch):
     image = images(1)
     fallback = segment(
         tiny_model(compile=True, autocast='bfloat16'), image)[0]
-    fallback = segment(
-        tiny_model(compile=True, autocast='bfloat16'), image)[0]
+    model = tiny_model(compile=True, autocast='bfloat16')
+    assert model.arithmetic(torch.device('cpu')) == \
+        'float32, compiled'  # until the compiler fails
+    fallback = segment(model, image)[0]
+    assert model.arithmetic(torch.device('cpu')) == 'float32, eager'
     plain = segment(tiny_model(), image)[0]
     torch.testing.assert_close(fallback.seg_logits.data,
                                plain.seg_logits.data, rtol=0, atol=0)
@@ -561,6 +566,8 @@ def test_auto_speed_options_follow_the_bf16_kernels(monkeypatch, fast_bf16):
         memory_format=torch.channels_last) is fast_bf16
     assert set(layouts) == {fast_bf16}
     assert compiled == ([dict(dynamic=False)] * 2 if fast_bf16 else [])
+    assert model.arithmetic(torch.device('cpu')) == (
+        'float32, compiled, channels-last' if fast_bf16 else 'float32, eager')
     plain = segment(tiny_model(), images(1))[0]
     torch.testing.assert_close(
         auto.seg_logits.data, plain.seg_logits.data, atol=1e-4, rtol=1e-4)

@@ -5,6 +5,11 @@ import json
 import numpy as np
 import pytest
 
+from mmdynaseg.utils import supports_autocast
+
+# the shipped per-image configs' steps where the device has bf16 kernels
+FAST = 'bfloat16 autocast, compiled, channels-last'
+
 
 @pytest.fixture
 def bsds_root(tmp_path, write_bsds500):
@@ -48,6 +53,7 @@ def benchmark(load_tool):
 def test_quality_scores_methods_on_the_same_images_and_resumes(
         benchmark, bsds_root, tmp_path, monkeypatch):
     result = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
+    fast_bf16 = supports_autocast('cpu', 'bfloat16')
     assert result['images'] == ['0', '1']
     assert set(result['results']) == {
         'kmeans_lab', 'dynaseg_fsf+half_scale', 'dynaguide_slic'
@@ -67,7 +73,10 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
         # each network result names the device (and processor) it ran on
         assert row['devices'] == [benchmark.device_name('cpu')]
         assert row['devices'][0].startswith('cpu (')
-    assert 'devices' not in kmeans
+        # and how its steps ran there: the shipped fast path where this
+        # CPU has bf16 kernels, else float32 eager
+        assert row['arithmetic'] == [FAST if fast_bf16 else 'float32, eager']
+    assert 'devices' not in kmeans and 'arithmetic' not in kmeans
 
     # a rerun reads every result back instead of segmenting again
     def segment_again(index):
@@ -83,10 +92,14 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
     state_path = tmp_path / 'q/quality_per_image.json'
     state = json.loads(state_path.read_text())
     del state['images']['0']['dynaguide_slic']['device']
+    del state['images']['0']['dynaguide_slic']['arithmetic']
     state_path.write_text(json.dumps(state))
     mixed = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
     assert mixed['results']['dynaguide_slic']['devices'] == [
         benchmark.device_name('cpu'), 'unrecorded'
+    ]
+    assert mixed['results']['dynaguide_slic']['arithmetic'] == [
+        FAST if fast_bf16 else 'float32, eager', 'unrecorded'
     ]
 
 
