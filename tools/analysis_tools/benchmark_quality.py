@@ -15,7 +15,8 @@ papers' float32 eager loop is ``dynaseg_fsf+float32_eager``), as do
 ``--cfg-options`` (e.g. ``model.channels_last=False`` where channels-last
 convolutions are slower, as on CPUs without AVX-512). The per-image
 methods run on ``--device`` (CUDA where there is one); the baselines
-and the DynaGuide guides run on the CPU. Each result records its device,
+and the DynaGuide guides run on the CPU. Each result records its device
+and the arithmetic its steps ran in there (``PerImageDynaSeg.arithmetic``),
 so a run resumed on another machine says which rows came from where.
 ``--record-iters`` also scores every per-image method as it was after
 each listed number of steps T, from the same optimisation (rows
