@@ -559,9 +559,9 @@ class PerImageDynaSeg(EncoderDecoder):
         ``'bfloat16 autocast, compiled, channels-last'`` or ``'float32,
         eager'``: what a result of a config with ``'auto'`` options
         cannot say by itself."""
-        dtype = self._autocast_dtype(device)
         return ', '.join(
-            [f'{str(dtype)[6:]} autocast' if dtype else 'float32'] +
+            [f'{self.autocast} autocast'
+             if self._autocast_dtype(device) else 'float32'] +
             ['compiled' if self._compile_kwargs(device) is not None
              else 'eager'] +
             ['channels-last'] * self._channels_last(device))
