@@ -16,8 +16,9 @@ Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
 - ``summary.json``: per image the input path, the sizes, the number of
   labels, the seconds (a per-image config's optimisation, across the
   runs when it resumed a snapshot, see below; the forward pass for a
-  trained one) and, for per-image configs, ``q_prime``, ``iterations``
-  (and ``silhouette_k`` when used, ``resumed_from`` when it resumed);
+  trained one) and, for per-image configs, ``q_prime``, ``iterations``,
+  ``arithmetic`` (how the steps ran, ``PerImageDynaSeg.arithmetic``),
+  ``silhouette_k`` when used and ``resumed_from`` when it resumed;
   every skipped file
   with the reason (skipped files are tried again on the next run); and the
   run's settings (config, checkpoint, ``--cfg-options``, ``--max-size``).
@@ -182,7 +183,8 @@ def segment_image(model: nn.Module, results: dict) -> dict:
     stats = dict(
         num_labels=len(np.unique(labels)),
         seconds=round(sample.seconds, 3))
-    for key in ('q_prime', 'iterations', 'resumed_from', SILHOUETTE_KEY):
+    for key in ('q_prime', 'iterations', 'arithmetic', 'resumed_from',
+                SILHOUETTE_KEY):
         if key in sample.metainfo:
             stats[key] = sample.metainfo[key]
     return dict(labels=labels, stats=stats)

@@ -163,6 +163,9 @@ def test_an_image_interrupted_mid_optimisation_resumes(
     stats = resumed['images']['rgb']
     assert stats['resumed_from'] == 2 and stats['iterations'] == 4
     assert stats['seconds'] > 1000
+    # the same machine's arithmetic in both runs: one name, no steps
+    assert stats['arithmetic'] == whole['images']['rgb']['arithmetic']
+    assert 'from step' not in stats['arithmetic']
     np.testing.assert_array_equal(read(out / 'labels/rgb.png'),
                                   read(tmp_path / 'whole/labels/rgb.png'))
     assert not list((out / 'snapshots').iterdir())
@@ -208,6 +211,7 @@ def test_trained_config_needs_and_uses_a_checkpoint(segment_tool, folder,
     summary = json.loads((tmp_path / 'out/summary.json').read_text())
     stats = summary['images']['rgb']
     assert 'q_prime' not in stats and 'iterations' not in stats
+    assert 'arithmetic' not in stats
     # plain inference: argmax of the trained network's response
     image = torch.from_numpy(two_tone()).permute(2, 0, 1)[None].float()
     with torch.no_grad():

@@ -16,8 +16,10 @@ papers' float32 eager loop is ``dynaseg_fsf+float32_eager``), as do
 convolutions are slower, as on CPUs without AVX-512). The per-image
 methods run on ``--device`` (CUDA where there is one); the baselines
 and the DynaGuide guides run on the CPU. Each result records its device
-and the arithmetic its steps ran in there (``PerImageDynaSeg.arithmetic``),
-so a run resumed on another machine says which rows came from where.
+and the arithmetic its steps ran in there (``PerImageDynaSeg.arithmetic``;
+each run's, with its first step, where an image resumed a snapshot made
+in other arithmetic), so a study resumed on another machine says which
+rows, and which steps, came from where.
 ``--record-iters`` also scores every per-image method as it was after
 each listed number of steps T, from the same optimisation (rows
 ``<method>@T<T>``, exactly what ``--max-iters T`` gives): a
@@ -233,12 +235,9 @@ def network_runner(name: str, args: argparse.Namespace,
         recorded = sample.get('recorded', {})
         fields = sample.to_dict()
         fields.pop('recorded', None)
-        ran_on = dict(
-            device=device,
-            arithmetic=model.arithmetic(torch.device(args.device)))
-        result = outcome(fields, sample, ran_on)
+        result = outcome(fields, sample, device)
         result['records'] = {
-            f'{name}@T{steps}': outcome(fields, at, ran_on)
+            f'{name}@T{steps}': outcome(fields, at, device)
             for steps, at in sorted(recorded.items())
         }
         return result
@@ -254,12 +253,13 @@ def device_name(device: str) -> str:
     return f"{device} ({machine_info()['cpu']})"
 
 
-def outcome(fields: dict, result, ran_on: dict) -> dict:
+def outcome(fields: dict, result, device: str) -> dict:
     """The sample's fields (a dict) with the labels, and the seconds,
-    iterations and q', of ``result`` (the sample itself or one of its
-    ``recorded`` results), where it ran (``ran_on``: the ``device`` and
-    the ``arithmetic`` its speed options resolved to there) and, if the
-    run resumed the image from a snapshot, the step it resumed from."""
+    iterations, q' and arithmetic (``PerImageDynaSeg.arithmetic``: what
+    its speed options resolved to, each run's where a resumed snapshot
+    ran in other arithmetic) of ``result`` (the sample itself or one of
+    its ``recorded`` results), the ``device`` it ran on and, if the run
+    resumed the image from a snapshot, the step it resumed from."""
     resumed = dict(resumed_from=fields['resumed_from']) \
         if 'resumed_from' in fields else {}
     return dict(
@@ -267,7 +267,8 @@ def outcome(fields: dict, result, ran_on: dict) -> dict:
         seconds=result.metainfo['seconds'],
         iterations=result.metainfo['iterations'],
         q_prime=result.metainfo['q_prime'],
-        **ran_on,
+        arithmetic=result.metainfo['arithmetic'],
+        device=device,
         **resumed)
 
 

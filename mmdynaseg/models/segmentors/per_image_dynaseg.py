@@ -37,7 +37,9 @@ StepFunction = Callable[[Tensor, Optional[Tensor], Optional[List[Tensor]]],
 # (steps taken, the response the labels would come from, its q')
 Recorder = Callable[[int, Tensor, int], None]
 # the metainfo of a recorded result
-RECORDED_KEYS = ('q_prime', 'iterations', 'seconds')
+RECORDED_KEYS = ('q_prime', 'iterations', 'seconds', 'arithmetic')
+# the arithmetic of a run whose snapshot predates recording it
+UNRECORDED = 'not recorded'
 
 
 class ImageProgress:
@@ -46,7 +48,9 @@ class ImageProgress:
     Its seconds (wall time since it started, less the pauses for recording
     results and saving snapshots, plus the seconds of the run a snapshot
     resumes), its recorded results (``record_iters``: ``{T:
-    SegDataSample}``) and the step it resumed from (None: step 0).
+    SegDataSample}``), the step it resumed from (None: step 0) and the
+    arithmetic of the runs before this one (``[first step, arithmetic]``
+    each, from the snapshot).
     """
 
     def __init__(self) -> None:
@@ -54,6 +58,29 @@ class ImageProgress:
         self.paused = 0.0
         self.recorded: Dict[int, SegDataSample] = {}
         self.resumed_from: Optional[int] = None
+        self.earlier_runs: List[list] = []
+
+    def runs(self, arithmetic: str) -> List[list]:
+        """``[first step, arithmetic]`` of every run so far, this one's
+        (``arithmetic``) last, a run in the same arithmetic as the one
+        before it merged into it."""
+        runs = []
+        this_run = [self.resumed_from or 0, arithmetic]
+        for first, used in self.earlier_runs + [this_run]:
+            if not runs or runs[-1][1] != used:
+                runs.append([first, used])
+        return runs
+
+    def arithmetic(self, arithmetic: str) -> str:
+        """How the image's steps ran, this run's in ``arithmetic``: that
+        string, or where a snapshot from other arithmetic was resumed,
+        each with the step it began at, e.g. ``'float32, eager (from step
+        0); bfloat16 autocast, compiled, channels-last (from step 800)'``.
+        """
+        runs = self.runs(arithmetic)
+        if len(runs) == 1:
+            return arithmetic
+        return '; '.join(f'{used} (from step {first})' for first, used in runs)
 
     def seconds(self) -> float:
         """Seconds of work on the image so far."""
@@ -68,10 +95,12 @@ class ImageProgress:
         finally:
             self.paused += time.perf_counter() - begun
 
-    def state(self) -> dict:
-        """The progress as a snapshot holds it (tensors and numbers)."""
+    def state(self, arithmetic: str) -> dict:
+        """The progress as a snapshot holds it (tensors, numbers and
+        strings), this run's steps in ``arithmetic``."""
         return dict(
             seconds=self.seconds(),
+            arithmetic=self.runs(arithmetic),
             recorded={
                 steps: dict(
                     labels=sample.pred_sem_seg.data,
@@ -87,11 +116,15 @@ class ImageProgress:
         self.recorded = {
             steps: SegDataSample(
                 pred_sem_seg=PixelData(data=result['labels']),
-                metainfo={key: result[key]
-                          for key in RECORDED_KEYS})
+                metainfo={  # snapshots before the arithmetic have none
+                    key: result.get(key, UNRECORDED)
+                    if key == 'arithmetic' else result[key]
+                    for key in RECORDED_KEYS
+                })
             for steps, result in snapshot['recorded'].items()
         }
         self.resumed_from = snapshot['steps']
+        self.earlier_runs = snapshot.get('arithmetic', [[0, UNRECORDED]])
 
 
 def optimises_per_image(model_cfg: dict) -> bool:
@@ -176,24 +209,26 @@ class PerImageDynaSeg(EncoderDecoder):
     sample also gets the data field ``recorded``, ``{T: SegDataSample}``
     for every ``T`` listed, holding exactly what a run with
     ``max_iters=T`` returns (``pred_sem_seg`` and the metainfo ``q_prime``,
-    ``iterations``, ``seconds``): the same start, seed and steps, so the
-    labels of step ``T`` (or the final ones if the run stopped earlier;
-    ``T = 0``: the start network's labels, before any step). The time spent
-    recording is left out of every ``seconds``.
+    ``iterations``, ``seconds``, ``arithmetic``): the same start, seed and
+    steps, so the labels of step ``T`` (or the final ones if the run
+    stopped earlier; ``T = 0``: the start network's labels, before any
+    step). The time spent recording is left out of every ``seconds``.
 
     Resuming a long optimisation: with ``snapshot_dir``, every
     ``snapshot_interval`` steps the image's state (weights, BN statistics,
-    optimizer state, RNG, seconds and recorded results) is saved there
-    (:class:`SnapshotStore`, one file per image, deleted when the image is
-    done); a run killed mid-image (T = 1,000 at full resolution takes hours
-    on a CPU) resumes from its last snapshot and ends exactly as an
-    uninterrupted run would on the same machine. The sample then gets the
-    metainfo ``resumed_from`` (the step), and its ``seconds`` are those of
-    the work in all the runs (the time saving snapshots and a resumed
-    run's repeated set-up, ``k*`` and frozen features, left out). A
-    snapshot is only resumed by a run with the same image pixels and
-    settings (steps, seed, stopping, optimizer, ...); the loss settings
-    are not checked, so give every config its own folder.
+    optimizer state, RNG, seconds, recorded results and arithmetic) is
+    saved there (:class:`SnapshotStore`, one file per image, deleted when
+    the image is done); a run killed mid-image (T = 1,000 at full
+    resolution takes hours on a CPU) resumes from its last snapshot and
+    ends exactly as an uninterrupted run would on the same machine. The
+    sample then gets the metainfo ``resumed_from`` (the step), and its
+    ``seconds`` are those of the work in all the runs (the time saving
+    snapshots and a resumed run's repeated set-up, ``k*`` and frozen
+    features, left out). A snapshot is only resumed by a run with the same
+    image pixels and settings (steps, seed, stopping, optimizer, ...), but
+    maybe on another machine, where ``'auto'`` options resolve otherwise:
+    ``arithmetic`` then names each run's with its first step. The loss
+    settings are not checked, so give every config its own folder.
 
     Per-image configs are not trained: :meth:`loss` raises; run them with
     ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
@@ -395,7 +430,9 @@ class PerImageDynaSeg(EncoderDecoder):
         Returns:
             list[SegDataSample]: The samples with ``pred_sem_seg``,
             ``seg_logits`` and the metainfo ``q_prime``, ``iterations``,
-            ``seconds``.
+            ``seconds`` and ``arithmetic`` (:meth:`arithmetic`; with
+            each run's first step where a resumed snapshot's run used
+            other arithmetic).
         """
         if data_samples is None:
             size = tuple(inputs.shape[2:])
@@ -488,7 +525,11 @@ class PerImageDynaSeg(EncoderDecoder):
                 progress.recorded[steps] = SegDataSample(
                     pred_sem_seg=result.pred_sem_seg,
                     metainfo=dict(
-                        q_prime=q_prime, iterations=steps, seconds=seconds))
+                        q_prime=q_prime,
+                        iterations=steps,
+                        seconds=seconds,
+                        arithmetic=progress.arithmetic(
+                            self.arithmetic(image.device))))
 
         logits, q_prime, iterations = self._optimise(
             image, self._loss_sample(image, sample, k_star), threshold,
@@ -497,7 +538,9 @@ class PerImageDynaSeg(EncoderDecoder):
             dict(
                 q_prime=q_prime,
                 iterations=iterations,
-                seconds=progress.seconds()))
+                seconds=progress.seconds(),
+                arithmetic=progress.arithmetic(self.arithmetic(
+                    image.device))))
         if progress.resumed_from is not None:
             sample.set_metainfo(dict(resumed_from=progress.resumed_from))
         if self.record_iters:
@@ -510,8 +553,7 @@ class PerImageDynaSeg(EncoderDecoder):
         ``T``): a run with ``max_iters=T`` ends the same way."""
         if not self.record_iters:
             return
-        final = {key: sample.metainfo[key]
-                 for key in ('q_prime', 'iterations', 'seconds')}
+        final = {key: sample.metainfo[key] for key in RECORDED_KEYS}
         for steps in self.record_iters - set(sample.recorded):
             sample.recorded[steps] = SegDataSample(
                 pred_sem_seg=sample.pred_sem_seg, metainfo=final)
@@ -733,7 +775,7 @@ class PerImageDynaSeg(EncoderDecoder):
                 self.snapshots.save(
                     snapshot_key, signature,
                     dict(
-                        progress.state(),
+                        progress.state(self.arithmetic(image.device)),
                         steps=steps,
                         model=self.state_dict(),
                         optimizer=optimizer.state_dict(),

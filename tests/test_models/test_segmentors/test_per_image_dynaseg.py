@@ -795,7 +795,60 @@ def test_snapshots_resume_an_interrupted_image_exactly(tmp_path,
         assert sample.recorded[steps].iterations == steps
     assert sample.recorded[1].seconds <= sample.recorded[5].seconds \
         <= sample.seconds
+    for result in (sample, whole, sample.recorded[1], sample.recorded[5]):
+        assert result.arithmetic == 'float32, eager'  # one arithmetic
     assert list(tmp_path.iterdir()) == []
+
+
+def kill_at_step_3(folder, batch, **options) -> None:
+    """Run T = 5 with a snapshot after every step into ``folder`` and T = 1
+    recorded, killed at the forward pass of step 3 (the snapshot after
+    steps 0-2 left)."""
+    killed = tiny_model(
+        max_iters=5,
+        stop_threshold=None,
+        record_iters=(1, ),
+        snapshot_dir=str(folder),
+        snapshot_interval=1,
+        **options)
+    interrupt_at(killed, 3)
+    with pytest.raises(Interrupted):
+        segment(killed, batch)
+
+
+def finish(folder, batch) -> SegDataSample:
+    """Finish the run :func:`kill_at_step_3` left, float32, eager."""
+    (sample, ) = segment(
+        tiny_model(
+            max_iters=5,
+            stop_threshold=None,
+            record_iters=(1, ),
+            snapshot_dir=str(folder),
+            snapshot_interval=1), batch)
+    assert sample.resumed_from == 3
+    return sample
+
+
+def test_resumed_across_arithmetic_names_each_run(tmp_path):
+    """Steps 0-2 channels-last (a machine where 'auto' resolved so), steps
+    3-4 contiguous: the result names both with their first steps; T = 1,
+    recorded before the kill, names only the first. A snapshot saved
+    before snapshots held the arithmetic says it is not recorded."""
+    batch = images(1)
+    kill_at_step_3(tmp_path / 'other', batch, channels_last=True)
+    sample = finish(tmp_path / 'other', batch)
+    assert sample.arithmetic == ('float32, eager, channels-last (from step '
+                                 '0); float32, eager (from step 3)')
+    assert sample.recorded[1].arithmetic == 'float32, eager, channels-last'
+    kill_at_step_3(tmp_path / 'old', batch)
+    (saved, ) = (tmp_path / 'old').iterdir()
+    old = torch.load(saved, weights_only=True)
+    del old['arithmetic'], old['recorded'][1]['arithmetic']
+    torch.save(old, saved)
+    sample = finish(tmp_path / 'old', batch)
+    assert sample.arithmetic == ('not recorded (from step 0); float32, eager'
+                                 ' (from step 3)')
+    assert sample.recorded[1].arithmetic == 'not recorded'
 
 
 def test_snapshots_of_other_settings_or_unreadable_start_over(tmp_path):
