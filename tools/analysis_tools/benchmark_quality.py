@@ -33,7 +33,10 @@ last snapshot (every ``model.snapshot_interval`` steps, 50, under
 ``<work_dir>/snapshots/``). Runs with the same settings
 and other ``--methods`` may share the work dir at the same time (e.g. one
 process per core); once they are done, a run with all of them reads the
-results back and pools the table. ``--progress`` computes nothing and
+results back and pools the table. A DynaGuide row run beside its own
+guide alone (e.g. ``dynaguide_slic`` and ``slic``) also gets
+``versus_guide``: its Means less the guide's, and on how many images it
+scores the higher All (both scorings). ``--progress`` computes nothing and
 reports where the run in the work dir stands: per method, its finished
 images, the step of each unfinished image's snapshot, the images not begun.
 
@@ -49,7 +52,7 @@ import os
 import os.path as osp
 import sys
 import time
-from typing import Callable
+from typing import Callable, List, Optional
 
 import mmcv
 import numpy as np
@@ -272,16 +275,53 @@ def outcome(fields: dict, result, device: str) -> dict:
         **resumed)
 
 
+def config_guide(cfg: Config) -> Optional[dict]:
+    """The guide config of a DynaGuide config (its ``LoadGuidance`` step),
+    or None for a config without a guide."""
+    guides = [
+        step['guide'] for step in cfg.test_dataloader.dataset.pipeline
+        if step['type'] == 'LoadGuidance'
+    ]
+    return guides[0] if guides else None
+
+
 def baseline_guide(name: str) -> dict:
     """The guide config of a baseline (``BASELINES``)."""
     guide_cfg = BASELINES[name]
     if isinstance(guide_cfg, str):
-        (guide_cfg, ) = [
-            step['guide'] for step in load_config(
-                osp.join(ROOT, guide_cfg)).test_dataloader.dataset.pipeline
-            if step['type'] == 'LoadGuidance'
-        ]
+        guide_cfg = config_guide(load_config(osp.join(ROOT, guide_cfg)))
     return guide_cfg
+
+
+def guide_baseline(name: str, methods: List[str],
+                   args: argparse.Namespace) -> Optional[str]:
+    """The baseline among ``methods`` that is per-image method ``name``'s
+    own guide alone, or None (no guide, or that guide is not run)."""
+    guide = config_guide(quality_config(name, args))
+    return next((baseline for baseline in methods
+                 if baseline in BASELINES and guide is not None
+                 and baseline_guide(baseline) == guide), None)
+
+
+def versus_guide(method: List[dict], guide: List[dict], rows: dict,
+                 guide_row: dict) -> dict:
+    """How a guided method's table row (``rows``) compares with its guide's
+    (``guide_row``): the differences of their Means under both scorings,
+    and on how many images (of the per-image results ``method`` and
+    ``guide``, the same images in order) the method's All, the mean best
+    IoU of the image's ground-truth segments, is the higher."""
+    return dict(
+        mean_difference=round(rows['Mean'] - guide_row['Mean'], 2),
+        mean_difference_cluster_labels=round(
+            rows['cluster_labels']['Mean'] -
+            guide_row['cluster_labels']['Mean'], 2),
+        **{
+            f'images_higher{suffix}': sum(
+                float(np.mean(ours[prefix + 'all'])) > float(
+                    np.mean(theirs[prefix + 'all']))
+                for ours, theirs in zip(method, guide))
+            for suffix, prefix in (('', ''), ('_cluster_labels', 'labels_'))
+        })
 
 
 def baseline_runner(name: str, dataset) -> Runner:
@@ -552,6 +592,16 @@ def bench_quality(args: argparse.Namespace) -> dict:
         if method in refining:
             row['checkpoint'] = args.checkpoint
         table[name] = row
+    for method in methods:  # a guided method against its guide alone
+        guide = method in NETWORK_METHODS and guide_baseline(
+            method, methods, args)
+        for name in rows[method] if guide else []:
+            table[name]['versus_guide'] = dict(
+                guide=guide,
+                **versus_guide(
+                    [state['images'][stem][name] for stem in stems],
+                    [state['images'][stem][guide] for stem in stems],
+                    table[name], table[guide]))
     return dict(
         benchmark='quality',
         metric='segment covering (best IoU), all annotators; All/Fine/'

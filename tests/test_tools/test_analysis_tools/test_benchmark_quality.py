@@ -45,6 +45,18 @@ def quality_args(bsds_root, work_dir, **kwargs):
     return argparse.Namespace(**args)
 
 
+def forbid_segmenting(benchmark, monkeypatch) -> None:
+    """Make every runner fail: a rerun must read each result back."""
+
+    def segment_again(index):
+        raise AssertionError('a finished result was computed again')
+
+    monkeypatch.setattr(benchmark, 'network_runner',
+                        lambda name, args, fingerprint: segment_again)
+    monkeypatch.setattr(benchmark, 'baseline_runner',
+                        lambda name, dataset: segment_again)
+
+
 @pytest.fixture
 def benchmark(load_tool):
     return load_tool('benchmark_quality')
@@ -79,13 +91,7 @@ def test_quality_scores_methods_on_the_same_images_and_resumes(
     assert 'devices' not in kmeans and 'arithmetic' not in kmeans
 
     # a rerun reads every result back instead of segmenting again
-    def segment_again(index):
-        raise AssertionError('a finished result was computed again')
-
-    monkeypatch.setattr(benchmark, 'network_runner',
-                        lambda name, args, fingerprint: segment_again)
-    monkeypatch.setattr(benchmark, 'baseline_runner',
-                        lambda name, dataset: segment_again)
+    forbid_segmenting(benchmark, monkeypatch)
     again = benchmark.bench_quality(quality_args(bsds_root, tmp_path / 'q'))
     assert again['results'] == result['results']
     # results saved before devices were recorded say so
@@ -126,6 +132,51 @@ def test_results_of_a_changed_method_config_are_refused(
     with pytest.raises(SystemExit, match=r"\['kmeans_lab'\] from configs "
                        'that have changed since'):
         benchmark.bench_quality(args)
+
+
+def test_a_guided_method_is_compared_with_its_guide_alone(
+        benchmark, bsds_root, tmp_path, monkeypatch):
+    """dynaguide_slic run beside slic (its guide) gets versus_guide; with
+    hand-set best IoUs (every mode the same), components: DynaGuide
+    (0.6, 0.6 | 0.3) pools to 50.00, SLIC (0.5, 0.5 | 0.4) to 46.67, +3.33,
+    higher on image 0 only; cluster labels: (0.1 | 0.1) 10.00 against
+    (0.2 | 0.05) 12.50, -2.50, higher on image 1 only. Rows without their
+    guide in the run get none."""
+    args = quality_args(bsds_root, tmp_path / 'q',
+                        methods=['slic', 'dynaguide_slic', 'kmeans_lab'])
+    benchmark.bench_quality(args)
+    state_path = tmp_path / 'q/quality_per_image.json'
+    state = json.loads(state_path.read_text())
+    ious = {
+        'dynaguide_slic': ([[0.6, 0.6], [0.3]], [[0.1], [0.1]]),
+        'slic': ([[0.5, 0.5], [0.4]], [[0.2], [0.05]]),
+    }
+    for name, (components, labels) in ious.items():
+        for stem, image, image_labels in zip('01', components, labels):
+            for mode in ('all', 'fine', 'coarse'):
+                state['images'][stem][name][mode] = image
+                state['images'][stem][name]['labels_' + mode] = image_labels
+    state_path.write_text(json.dumps(state))
+    forbid_segmenting(benchmark, monkeypatch)
+    results = benchmark.bench_quality(args)['results']
+    assert results['dynaguide_slic']['Mean'] == 50.0
+    assert results['slic']['Mean'] == 46.67
+    assert results['dynaguide_slic']['versus_guide'] == dict(
+        guide='slic',
+        mean_difference=3.33,
+        mean_difference_cluster_labels=-2.5,
+        images_higher=1,
+        images_higher_cluster_labels=1)
+    assert 'versus_guide' not in results['slic']
+    assert 'versus_guide' not in results['kmeans_lab']
+    # the guide of a method is found in its config, as the baseline's
+    assert benchmark.guide_baseline('dynaguide_kmeans5', [
+        'kmeans_lab', 'kmeans5_opencv_lab', 'felzenszwalb'
+    ], args) == 'kmeans5_opencv_lab'
+    assert benchmark.guide_baseline('dynaguide_kmeans', ['kmeans_lab'],
+                                    args) == 'kmeans_lab'
+    assert benchmark.guide_baseline('dynaseg_fsf', ['kmeans_lab'],
+                                    args) is None
 
 
 def test_a_run_killed_mid_image_resumes_from_its_snapshot(
@@ -290,12 +341,7 @@ def test_runs_with_other_methods_share_a_work_dir(benchmark, bsds_root,
         '0': {'slic', 'kmeans_lab'},
         '1': {'slic', 'kmeans_lab'}
     }
-
-    def segment_again(index):
-        raise AssertionError('a finished result was computed again')
-
-    monkeypatch.setattr(benchmark, 'baseline_runner',
-                        lambda name, dataset: segment_again)
+    forbid_segmenting(benchmark, monkeypatch)
     both = benchmark.bench_quality(
         quality_args(bsds_root, work_dir, methods=['slic', 'kmeans_lab']))
     assert both['results'] == dict(other['results'], **kmeans['results'])
