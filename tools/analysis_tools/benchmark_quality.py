@@ -298,28 +298,29 @@ def guide_baseline(name: str, methods: List[str],
     """The baseline among ``methods`` that is per-image method ``name``'s
     own guide alone, or None (no guide, or that guide is not run)."""
     guide = config_guide(quality_config(name, args))
-    return next((baseline for baseline in methods
-                 if baseline in BASELINES and guide is not None
+    if guide is None:
+        return None
+    return next((baseline for baseline in methods if baseline in BASELINES
                  and baseline_guide(baseline) == guide), None)
 
 
-def versus_guide(method: List[dict], guide: List[dict], rows: dict,
+def versus_guide(ours: List[dict], theirs: List[dict], row: dict,
                  guide_row: dict) -> dict:
-    """How a guided method's table row (``rows``) compares with its guide's
-    (``guide_row``): the differences of their Means under both scorings,
-    and on how many images (of the per-image results ``method`` and
-    ``guide``, the same images in order) the method's All, the mean best
-    IoU of the image's ground-truth segments, is the higher."""
+    """How a guided method's table row compares with its guide's: the
+    differences of their Means under both scorings, and on how many
+    images (per-image results ``ours`` and ``theirs``, the same images in
+    order) the method's All, the mean best IoU of the image's ground-truth
+    segments, is the higher."""
     return dict(
-        mean_difference=round(rows['Mean'] - guide_row['Mean'], 2),
+        mean_difference=round(row['Mean'] - guide_row['Mean'], 2),
         mean_difference_cluster_labels=round(
-            rows['cluster_labels']['Mean'] -
+            row['cluster_labels']['Mean'] -
             guide_row['cluster_labels']['Mean'], 2),
         **{
             f'images_higher{suffix}': sum(
-                float(np.mean(ours[prefix + 'all'])) > float(
-                    np.mean(theirs[prefix + 'all']))
-                for ours, theirs in zip(method, guide))
+                float(np.mean(mine[prefix + 'all'])) > float(
+                    np.mean(guide[prefix + 'all']))
+                for mine, guide in zip(ours, theirs))
             for suffix, prefix in (('', ''), ('_cluster_labels', 'labels_'))
         })
 
