@@ -293,11 +293,11 @@ def baseline_guide(name: str) -> dict:
     return guide_cfg
 
 
-def guide_baseline(name: str, methods: List[str],
-                   args: argparse.Namespace) -> Optional[str]:
-    """The baseline among ``methods`` that is per-image method ``name``'s
-    own guide alone, or None (no guide, or that guide is not run)."""
-    guide = config_guide(quality_config(name, args))
+def guide_baseline(cfg: Config, methods: List[str]) -> Optional[str]:
+    """The baseline among ``methods`` that is the guide of a per-image
+    method (its config ``cfg``) alone, or None (no guide, or that guide is
+    not run)."""
+    guide = config_guide(cfg)
     if guide is None:
         return None
     return next((baseline for baseline in methods if baseline in BASELINES
@@ -453,10 +453,14 @@ def bench_quality(args: argparse.Namespace) -> dict:
     # the images and ground truth, without any method's guide
     dataset = DATASETS.build(
         quality_config('dynaseg_fsf', args).test_dataloader.dataset)
+    configs = {
+        name: quality_config(name, args)
+        for name in methods if name in NETWORK_METHODS
+    }
     refining = {  # the methods that start from --checkpoint
         name
-        for name in methods if name in NETWORK_METHODS and quality_config(
-            name, args).model.get('init', 'fresh') != 'fresh'
+        for name, cfg in configs.items()
+        if cfg.model.get('init', 'fresh') != 'fresh'
     }
     rows = {  # method -> its rows in the table: recorded steps first
         name: ([f'{name}@T{steps}' for steps in sorted(args.record_iters)] +
@@ -593,10 +597,11 @@ def bench_quality(args: argparse.Namespace) -> dict:
         if method in refining:
             row['checkpoint'] = args.checkpoint
         table[name] = row
-    for method in methods:  # a guided method against its guide alone
-        guide = method in NETWORK_METHODS and guide_baseline(
-            method, methods, args)
-        for name in rows[method] if guide else []:
+    for method, cfg in configs.items():  # a guided method against its guide
+        guide = guide_baseline(cfg, methods)
+        if guide is None:
+            continue
+        for name in rows[method]:
             table[name]['versus_guide'] = dict(
                 guide=guide,
                 **versus_guide(

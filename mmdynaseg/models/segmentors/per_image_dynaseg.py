@@ -38,8 +38,9 @@ StepFunction = Callable[[Tensor, Optional[Tensor], Optional[List[Tensor]]],
 Recorder = Callable[[int, Tensor, int], None]
 # the metainfo of a recorded result
 RECORDED_KEYS = ('q_prime', 'iterations', 'seconds', 'arithmetic')
-# the arithmetic of a run whose snapshot predates recording it
-UNRECORDED = 'not recorded'
+# the arithmetic of a run whose snapshot predates recording it (the word
+# the quality benchmark uses for fields older results lack)
+UNRECORDED = 'unrecorded'
 
 
 class ImageProgress:

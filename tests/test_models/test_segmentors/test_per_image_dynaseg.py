@@ -800,17 +800,22 @@ def test_snapshots_resume_an_interrupted_image_exactly(tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
-def kill_at_step_3(folder, batch, **options) -> None:
-    """Run T = 5 with a snapshot after every step into ``folder`` and T = 1
-    recorded, killed at the forward pass of step 3 (the snapshot after
-    steps 0-2 left)."""
-    killed = tiny_model(
+def snapshotting(folder, **options) -> PerImageDynaSeg:
+    """T = 5 and T = 1 recorded, a snapshot after every step into
+    ``folder``."""
+    return tiny_model(
         max_iters=5,
         stop_threshold=None,
         record_iters=(1, ),
         snapshot_dir=str(folder),
         snapshot_interval=1,
         **options)
+
+
+def kill_at_step_3(folder, batch, **options) -> None:
+    """Run :func:`snapshotting` killed at the forward pass of step 3 (the
+    snapshot after steps 0-2 left)."""
+    killed = snapshotting(folder, **options)
     interrupt_at(killed, 3)
     with pytest.raises(Interrupted):
         segment(killed, batch)
@@ -818,13 +823,7 @@ def kill_at_step_3(folder, batch, **options) -> None:
 
 def finish(folder, batch) -> SegDataSample:
     """Finish the run :func:`kill_at_step_3` left, float32, eager."""
-    (sample, ) = segment(
-        tiny_model(
-            max_iters=5,
-            stop_threshold=None,
-            record_iters=(1, ),
-            snapshot_dir=str(folder),
-            snapshot_interval=1), batch)
+    (sample, ) = segment(snapshotting(folder), batch)
     assert sample.resumed_from == 3
     return sample
 
@@ -833,7 +832,8 @@ def test_resumed_across_arithmetic_names_each_run(tmp_path):
     """Steps 0-2 channels-last (a machine where 'auto' resolved so), steps
     3-4 contiguous: the result names both with their first steps; T = 1,
     recorded before the kill, names only the first. A snapshot saved
-    before snapshots held the arithmetic says it is not recorded."""
+    before snapshots held the arithmetic says it is unrecorded, as the
+    quality benchmark does of results from before it recorded it."""
     batch = images(1)
     kill_at_step_3(tmp_path / 'other', batch, channels_last=True)
     sample = finish(tmp_path / 'other', batch)
@@ -846,9 +846,9 @@ def test_resumed_across_arithmetic_names_each_run(tmp_path):
     del old['arithmetic'], old['recorded'][1]['arithmetic']
     torch.save(old, saved)
     sample = finish(tmp_path / 'old', batch)
-    assert sample.arithmetic == ('not recorded (from step 0); float32, eager'
-                                 ' (from step 3)')
-    assert sample.recorded[1].arithmetic == 'not recorded'
+    assert sample.arithmetic == ('unrecorded (from step 0); float32, eager '
+                                 '(from step 3)')
+    assert sample.recorded[1].arithmetic == 'unrecorded'
 
 
 def test_snapshots_of_other_settings_or_unreadable_start_over(tmp_path):

@@ -170,13 +170,16 @@ def test_a_guided_method_is_compared_with_its_guide_alone(
     assert 'versus_guide' not in results['slic']
     assert 'versus_guide' not in results['kmeans_lab']
     # the guide of a method is found in its config, as the baseline's
-    assert benchmark.guide_baseline('dynaguide_kmeans5', [
+
+    def guide_of(name, methods):
+        return benchmark.guide_baseline(
+            benchmark.quality_config(name, args), methods)
+
+    assert guide_of('dynaguide_kmeans5', [
         'kmeans_lab', 'kmeans5_opencv_lab', 'felzenszwalb'
-    ], args) == 'kmeans5_opencv_lab'
-    assert benchmark.guide_baseline('dynaguide_kmeans', ['kmeans_lab'],
-                                    args) == 'kmeans_lab'
-    assert benchmark.guide_baseline('dynaseg_fsf', ['kmeans_lab'],
-                                    args) is None
+    ]) == 'kmeans5_opencv_lab'
+    assert guide_of('dynaguide_kmeans', ['kmeans_lab']) == 'kmeans_lab'
+    assert guide_of('dynaseg_fsf', ['kmeans_lab']) is None
 
 
 def test_a_run_killed_mid_image_resumes_from_its_snapshot(
