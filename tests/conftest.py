@@ -38,6 +38,48 @@ def bf16_kernels(monkeypatch):
         monkeypatch.setattr(module, 'supports_autocast', lambda *args: True)
 
 
+class _Getattr:
+    """Pickles as ``getattr(owner, name)``."""
+
+    def __init__(self, owner, name: str) -> None:
+        self.owner, self.name = owner, name
+
+    def __reduce__(self):
+        return getattr, (self.owner, self.name)
+
+
+class _CodeRunningBuffer:
+    """Pickles as an MMEngine ``HistoryBuffer`` whose ``__reduce_ex__``,
+    reached through a ``getattr`` chain, makes ``copy.deepcopy`` of it run
+    ``exec`` on code that creates the folder ``marker``.
+
+    ``getattr(getattr, '__self__')`` is the ``builtins`` module; deepcopy
+    calls ``buffer.__reduce_ex__(4)``, here ``chain[4]``, and calls what
+    that returns: ``exec(code)``. MMEngine deep-copies the message hub's
+    runtime info on resume and the optimizer its param groups.
+    """
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        from mmengine.logging import HistoryBuffer
+        run = _Getattr(_Getattr(getattr, '__self__'), 'exec')
+        chain = (0, 0, 0, 0, (run, (f'import os; os.mkdir({self.marker!r})',
+                                    )))
+        return HistoryBuffer, (), {
+            '__reduce_ex__': _Getattr(chain, '__getitem__')
+        }
+
+
+@pytest.fixture(scope='session')
+def code_running_buffer():
+    """Function of a marker path giving an object that pickles as a
+    HistoryBuffer which runs code (creating ``marker``) when deep-copied,
+    if unpickled with a bare ``getattr`` allowed."""
+    return _CodeRunningBuffer
+
+
 @pytest.fixture(scope='session')
 def repo_root() -> Path:
     """Root of the mmdynaseg checkout."""

@@ -5,11 +5,13 @@ Example:
     mim train mmdynaseg configs/dynaseg_fsf_cnn_demo.py
 """
 import argparse
+import glob
 import os
+import os.path as osp
 
 import torch
 from mmengine.config import DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.models import optimises_per_image
@@ -48,6 +50,26 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def check_resume_checkpoint(work_dir: str) -> None:
+    """Load the checkpoint ``--resume`` would resume from, and stop with a
+    message naming it and the checkpoint before it if it cannot be
+    loaded (truncated, or holding more than MMEngine's training state)."""
+    latest = find_latest_checkpoint(work_dir)
+    if latest is None:
+        return
+    try:
+        load_checkpoint_file(latest)
+    except (CheckpointError, FileNotFoundError) as error:
+        earlier = sorted(
+            (path for path in glob.glob(osp.join(work_dir, '*.pth'))
+             if not osp.samefile(path, latest)),
+            key=osp.getmtime) if osp.isfile(latest) else []
+        fix = (f'resume from the one before it: add --cfg-options '
+               f'load_from={earlier[-1]} to --resume') if earlier else \
+            'train again without --resume'
+        raise SystemExit(f'--resume: {error} To {fix}.') from None
+
+
 def main() -> None:
     """Build the runner from the config and train."""
     args = parse_args()
@@ -75,6 +97,8 @@ def main() -> None:
             load_checkpoint_file(cfg.load_from)
         except (CheckpointError, FileNotFoundError) as error:
             raise SystemExit(f'load_from: {error}') from None
+    elif cfg.resume:
+        check_resume_checkpoint(cfg.work_dir)
     init_cpu_distributed(cfg, args.launcher)
     Runner.from_cfg(cfg).train()
 

@@ -3,24 +3,33 @@
 torch 2.6 made ``torch.load`` default to ``weights_only=True``: only
 tensors, containers and allow-listed types are unpickled, so a checkpoint
 cannot run code when it is loaded. MMEngine checkpoints also hold the
-message hub's ``HistoryBuffer`` objects (whose statistics methods pickle
-as ``getattr(HistoryBuffer, 'min')``) and numeric numpy arrays and
-scalars.
-Importing mmdynaseg allow-lists exactly those types
-(:data:`MMENGINE_CHECKPOINT_GLOBALS`, ``torch.serialization.
-add_safe_globals``), so MMEngine's own loader reads them with the
-protection on; anything else in a checkpoint is refused.
+message hub's ``HistoryBuffer`` objects, whose statistics methods pickle
+as ``getattr(HistoryBuffer, 'min')`` (``'max'``, ``'current'``,
+``'mean'``), and numeric numpy arrays and scalars. Importing mmdynaseg
+allow-lists exactly those (:data:`MMENGINE_CHECKPOINT_GLOBALS`): the
+pickled name ``builtins.getattr`` resolves to
+:func:`history_buffer_method`, which returns those four methods and
+refuses every other attribute, so a pickle cannot walk from an allowed
+object to ``os`` or ``exec``.
+
+It also makes every checkpoint MMEngine loads go through
+:func:`load_checkpoint_file` (local files) or, for its other schemes,
+through :func:`drop_config_text`: MMEngine's resume executes the config
+text saved in ``meta['config']`` (``Config.fromstring``), so that text is
+moved to ``meta['config_text']``, readable but never run.
 :func:`load_checkpoint_file` and :func:`check_checkpoint` give errors that
 name the file and the fix.
 """
+import functools
 import os.path as osp
 import pickle
 import zipfile
-from typing import Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner import CheckpointLoader
 from torch import nn
 
 try:  # numpy >= 2
@@ -34,8 +43,41 @@ _NUMERIC_DTYPES = sorted({
     for code in '?' + np.typecodes['AllInteger'] + np.typecodes['AllFloat']
 },
                          key=str)
+# the statistics methods a HistoryBuffer pickles (HistoryBuffer.__getstate__)
+HISTORY_BUFFER_METHODS = ('min', 'max', 'current', 'mean')
+NOT_NEEDED = 'is not a reconstruction MMEngine checkpoints need'
+
+
+def history_buffer_method(owner: Any, name: str) -> Callable:
+    """``getattr`` as MMEngine checkpoints use it, and nothing more.
+
+    A pickle (protocol 2) names a class's method ``HistoryBuffer.min`` as
+    ``getattr(HistoryBuffer, 'min')``. This stands in for ``getattr``
+    while unpickling: it returns the four statistics methods of
+    ``HistoryBuffer`` and refuses every other object and attribute.
+
+    Args:
+        owner: The object the pickle asks an attribute of.
+        name (str): The attribute.
+
+    Returns:
+        Callable: ``getattr(HistoryBuffer, name)``.
+
+    Raises:
+        pickle.UnpicklingError: Any other attribute.
+    """
+    if owner is HistoryBuffer and name in HISTORY_BUFFER_METHODS:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'getattr({getattr(owner, "__qualname__", type(owner).__name__)}, '
+        f'{name!r}) {NOT_NEEDED} '
+        f'(only getattr(HistoryBuffer, name) for name in '
+        f'{HISTORY_BUFFER_METHODS})')
+
+
 MMENGINE_CHECKPOINT_GLOBALS = [
-    HistoryBuffer, getattr, np.ndarray, np.dtype, _reconstruct, scalar
+    HistoryBuffer, (history_buffer_method, 'builtins.getattr'), np.ndarray,
+    np.dtype, _reconstruct, scalar
 ] + _NUMERIC_DTYPES
 torch.serialization.add_safe_globals(MMENGINE_CHECKPOINT_GLOBALS)
 
@@ -68,14 +110,18 @@ def load_checkpoint_file(
             f'checkpoint {filename!r} does not exist; check the path given '
             'to load_from, --resume, tools/test.py or --checkpoint.')
     try:
-        return torch.load(
-            filename, map_location=map_location, weights_only=True)
+        return drop_config_text(
+            torch.load(filename, map_location=map_location,
+                       weights_only=True))
     except pickle.UnpicklingError as error:
         if 'Weights only load failed' not in str(error) or not (
                 _is_pickle_or_zip(filename)):
             raise CheckpointError(_not_a_checkpoint(filename,
                                                     error)) from None
-        unsafe = _unsafe_globals(filename)
+        unsafe = _unsafe_globals(filename) or [
+            line.strip() for line in str(error).splitlines()
+            if NOT_NEEDED in line
+        ]
         raise CheckpointError(
             f'checkpoint {filename!r} holds pickled objects that are not '
             f'tensors or MMEngine training state ({", ".join(unsafe)}); '
@@ -87,6 +133,45 @@ def load_checkpoint_file(
         ) from None
     except (EOFError, RuntimeError, zipfile.BadZipFile) as error:
         raise CheckpointError(_not_a_checkpoint(filename, error)) from None
+
+
+def drop_config_text(checkpoint: Any) -> Any:
+    """Move ``meta['config']`` to ``meta['config_text']``, so that it is
+    never executed.
+
+    MMEngine's ``Runner.resume`` turns ``meta['config']`` into a ``Config``
+    with ``Config.fromstring``, which executes the text; a crafted
+    checkpoint could run any code there. The text stays readable.
+
+    Args:
+        checkpoint: A loaded checkpoint (anything ``torch.load`` returns).
+
+    Returns:
+        The same object, its ``meta`` changed in place if it has one.
+    """
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    if isinstance(meta, dict) and 'config' in meta:
+        meta['config_text'] = meta.pop('config')
+    return checkpoint
+
+
+def _without_config_text(loader: Callable) -> Callable:
+    """An MMEngine scheme loader whose checkpoints pass
+    :func:`drop_config_text`."""
+
+    @functools.wraps(loader)
+    def load(*args, **kwargs) -> Any:
+        return drop_config_text(loader(*args, **kwargs))
+
+    return load
+
+
+for _prefix, _loader in list(CheckpointLoader._schemes.items()):
+    CheckpointLoader.register_scheme(
+        _prefix,
+        load_checkpoint_file if _prefix == '' else
+        _without_config_text(_loader),
+        force=True)
 
 
 def _is_pickle_or_zip(filename: str) -> bool:

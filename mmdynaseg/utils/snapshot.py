@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from mmengine.logging import print_log
 
+from .checkpoint import CheckpointError, load_checkpoint_file
 from .fileio import atomic_output
 
 SUFFIX = '.pth'
@@ -53,22 +54,21 @@ class SnapshotStore:
         path = osp.join(self.folder, key)
         if not osp.isfile(path):
             return None
-        try:
-            snapshot = torch.load(path, map_location='cpu', weights_only=True)
-        except Exception as error:  # truncated, another format, ...
+        try:  # truncated, another format, or objects beyond tensors
+            snapshot = load_checkpoint_file(path)
+        except CheckpointError as error:
             print_log(
-                f'{path} is not a readable snapshot ({type(error).__name__}:'
-                f' {str(error).splitlines()[0][:200]}); optimising that image'
-                ' from step 0 (it will be overwritten).',
+                f'{path} is not a readable snapshot ({error}); optimising '
+                'that image from step 0 (it will be overwritten).',
                 logger='current',
                 level=logging.WARNING)
             return None
         if not isinstance(snapshot, dict) or \
                 snapshot.get('signature') != signature:
             print_log(
-                f'{path} is a snapshot of other settings; optimising that '
-                'image from step 0 (it will be overwritten). Give each '
-                'config its own snapshot folder.',
+                f'{path} is a snapshot of other settings (network, losses, '
+                'guide, steps, seed, ...); optimising that image from step 0 '
+                '(it will be overwritten).',
                 logger='current',
                 level=logging.WARNING)
             return None
@@ -92,10 +92,7 @@ class SnapshotStore:
         files = os.listdir(self.folder) if osp.isdir(self.folder) else []
         for file in filter(pattern.fullmatch, files):
             try:
-                snapshot = torch.load(
-                    osp.join(self.folder, file),
-                    map_location='cpu',
-                    weights_only=True)
+                snapshot = load_checkpoint_file(osp.join(self.folder, file))
                 found.append(
                     (int(snapshot['steps']), float(snapshot['seconds'])))
             except Exception:  # unreadable: a run starts that image anew

@@ -65,6 +65,25 @@ def test_trained_config_needs_an_existing_fitting_checkpoint(
         init_model(trained, str(bad), cfg_options=TINY)
 
 
+def test_crafted_checkpoint_is_refused(repo_root, tmp_path,
+                                      code_running_buffer):
+    """Weights that fit, plus an object whose deep copy would run code."""
+    source = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'), cfg_options=PER_IMAGE)
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'crafted.pth'
+    torch.save(
+        dict(
+            state_dict=source.state_dict(),
+            meta=dict(x=code_running_buffer(marker))), path)
+    with pytest.raises(CheckpointError, match='crafted.pth') as error:
+        init_model(
+            config(repo_root, 'dynaseg_fsf_cnn_bsds500_trained'),
+            str(path),
+            cfg_options=TINY)
+    assert 'getattr(' in str(error.value) and not marker.exists()
+
+
 def test_checkpoint_weights_are_loaded_exactly(repo_root, tmp_path):
     trained = config(repo_root, 'dynaseg_fsf_cnn_bsds500_trained')
     source = init_model(

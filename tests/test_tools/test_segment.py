@@ -220,6 +220,65 @@ def test_trained_config_needs_and_uses_a_checkpoint(segment_tool, folder,
         read(tmp_path / 'out/labels/rgb.png'), expected.numpy())
 
 
+def test_crafted_checkpoint_and_snapshot_are_refused(
+        segment_tool, folder, tmp_path, repo_root, code_running_buffer,
+        monkeypatch):
+    """Files whose deep copy would run code (a getattr chain reaching exec):
+    --checkpoint stops naming the file; a snapshot with it in the
+    optimizer's param groups (the optimizer deep-copies them when it
+    loads its state) is reported and the image optimised from step 0,
+    ending as an uninterrupted run. The code never runs."""
+    from mmdynaseg.utils import SnapshotStore
+    marker = tmp_path / 'pwned'
+    cfg = load_config(str(repo_root / TRAINED))
+    cfg.model.backbone.channels = 8
+    for key in ('in_channels', 'channels', 'num_classes'):
+        cfg.model.decode_head[key] = 8
+    init_default_scope('mmseg')
+    checkpoint = tmp_path / 'trained.pth'
+    torch.save(
+        dict(
+            state_dict=MODELS.build(cfg.model).state_dict(),
+            message_hub=dict(runtime_info=dict(x=code_running_buffer(
+                marker)))), checkpoint)
+    with pytest.raises(SystemExit, match='getattr\\(') as error:
+        segment_tool.main([
+            str(folder / 'rgb.png'), '--config',
+            str(repo_root / TRAINED), '--out',
+            str(tmp_path / 'trained'), '--checkpoint',
+            str(checkpoint), '--cfg-options', *TINY_MODEL
+        ])
+    assert 'trained.pth' in str(error.value)
+    # a snapshot after step 2, its optimizer state planted
+    options = dict(cfg_options=['model.stop_threshold=None',
+                                'model.max_iters=4',
+                                'model.snapshot_interval=2'])
+    whole = tmp_path / 'whole'
+    run(segment_tool, [folder / 'rgb.png'], whole, **options)
+    monkeypatch.setattr(SnapshotStore, 'remove', lambda self, key: None)
+    out = tmp_path / 'out'
+    killed = run(segment_tool, [folder / 'rgb.png'], out, **options)
+    monkeypatch.undo()
+    (snapshot, ) = (out / 'snapshots').iterdir()
+    state = torch.load(snapshot, weights_only=True)
+    state['optimizer']['param_groups'][0]['x'] = code_running_buffer(marker)
+    torch.save(state, snapshot)
+    del killed['images']['rgb']
+    (out / 'summary.json').write_text(json.dumps(killed))
+    import mmdynaseg.utils.snapshot as snapshot_module
+    warnings = []
+    monkeypatch.setattr(snapshot_module, 'print_log',
+                        lambda message, **_: warnings.append(message))
+    resumed = run(segment_tool, [folder / 'rgb.png'], out, **options)
+    monkeypatch.undo()
+    (warning, ) = warnings
+    assert 'is not a readable snapshot' in warning and 'getattr(' in warning
+    assert 'resumed_from' not in resumed['images']['rgb']
+    np.testing.assert_array_equal(read(out / 'labels/rgb.png'),
+                                  read(whole / 'labels/rgb.png'))
+    assert not marker.exists()
+
+
 def test_dynaguide_config_gets_its_guide_and_skips_a_missing_one(
         segment_tool, tmp_path):
     """The precomputed guide of one image is missing: that image is

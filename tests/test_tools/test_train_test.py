@@ -182,3 +182,89 @@ def test_test_tool_refuses_bad_or_unfitting_checkpoint(
     expected = 'not a readable PyTorch checkpoint' if kind == 'garbage' \
         else 'does not fit'
     assert expected in result.stderr
+
+
+def failing(args, cwd, tool):
+    """Run a tool that must fail; return its stderr."""
+    result = subprocess.run([sys.executable, str(tool)] + args,
+                            cwd=cwd,
+                            capture_output=True,
+                            text=True,
+                            timeout=300)
+    assert result.returncode != 0, result.stdout[-2000:]
+    return result.stderr
+
+
+@pytest.fixture
+def resumable(trained, tmp_path):
+    """A copy of the trained work dir (iter_2, iter_4; last: iter_4) and
+    the genuine iter_4 checkpoint, loaded without the protection."""
+    import shutil
+
+    import torch
+    _, work_dir, _ = trained
+    copy = tmp_path / 'work'
+    copy.mkdir()
+    for name in ('iter_2.pth', 'iter_4.pth'):
+        shutil.copy2(work_dir / name, copy / name)
+    (copy / 'last_checkpoint').write_text(str(copy / 'iter_4.pth'))
+    return copy, torch.load(copy / 'iter_4.pth', weights_only=False)
+
+
+@pytest.mark.parametrize('kind', ['code', 'truncated'])
+def test_resume_refuses_crafted_or_truncated_last_checkpoint(
+        trained, resumable, tmp_path, repo_root, code_running_buffer, kind):
+    """A getattr chain in the message hub's runtime info (it ran code when
+    MMEngine deep-copied it on resume) or a truncated file: the tool names
+    the file and the checkpoint to resume from instead; nothing runs."""
+    import torch
+    tiny_config, _, _ = trained
+    work_dir, checkpoint = resumable
+    marker = tmp_path / 'pwned'
+    last = work_dir / 'iter_4.pth'
+    if kind == 'code':
+        checkpoint['message_hub']['runtime_info']['x'] = \
+            code_running_buffer(marker)
+        torch.save(checkpoint, last)
+    else:
+        last.write_bytes(last.read_bytes()[:1000])
+    error = failing([str(tiny_config), '--work-dir',
+                     str(work_dir), '--resume'], tmp_path,
+                    repo_root / 'tools/train.py')
+    assert f'{last}' in error and f'load_from={work_dir / "iter_2.pth"}' \
+        in error, error
+    assert ('getattr(' if kind == 'code' else 'truncated') in error
+    assert 'Traceback' not in error
+    # load_from, tools/test.py: refused, naming the file
+    if kind == 'code':
+        error = failing([
+            str(tiny_config), '--work-dir',
+            str(tmp_path / 'other'), '--cfg-options', f'load_from={last}'
+        ], tmp_path, repo_root / 'tools/train.py')
+        assert 'load_from' in error and f'{last}' in error
+        error = failing([str(tiny_config), str(last)], tmp_path,
+                        repo_root / 'tools/test.py')
+        assert f'{last}' in error and 'getattr(' in error
+    assert not marker.exists()
+
+
+def test_resume_never_runs_the_checkpoints_config_text(
+        trained, resumable, tmp_path, repo_root):
+    """MMEngine's resume executed meta['config']; now the text is kept as
+    meta['config_text'] and never run, and the resume goes on."""
+    import torch
+    tiny_config, _, _ = trained
+    work_dir, checkpoint = resumable
+    marker = tmp_path / 'pwned'
+    # (MMEngine saves its config as meta['cfg'] and resume reads 'config')
+    checkpoint['meta']['config'] = (
+        f"__import__('os').mkdir({str(marker)!r})\n" +
+        checkpoint['meta']['cfg'])
+    torch.save(checkpoint, work_dir / 'iter_4.pth')
+    log = run([
+        str(tiny_config), '--work-dir',
+        str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=6'
+    ], tmp_path, repo_root / 'tools/train.py')
+    assert 'resumed epoch: 0, iter: 4' in log
+    assert (work_dir / 'iter_6.pth').is_file()
+    assert not marker.exists()

@@ -1,5 +1,7 @@
 """Checkpoints load with weights_only=True: MMEngine's types allow-listed."""
+import copy
 import os
+import pickle
 import re
 
 import numpy as np
@@ -11,6 +13,9 @@ from torch import nn
 
 from mmdynaseg.utils import (CheckpointError, check_checkpoint,
                              load_checkpoint_file)
+from mmdynaseg.utils.checkpoint import (HISTORY_BUFFER_METHODS,
+                                        drop_config_text,
+                                        history_buffer_method)
 
 
 def mmengine_like(path):
@@ -52,14 +57,63 @@ def test_malicious_pickle_is_not_executed(tmp_path):
     marker = tmp_path / 'pwned'
     path = tmp_path / 'evil.pth'
     torch.save(dict(state_dict={}, meta=Payload(marker)), path)
-    with pytest.raises(Exception, match='Weights only load failed'):
-        CheckpointLoader.load_checkpoint(str(path))
-    with pytest.raises(CheckpointError) as error:
-        load_checkpoint_file(str(path))
+    for load in (CheckpointLoader.load_checkpoint, load_checkpoint_file):
+        with pytest.raises(CheckpointError) as error:
+            load(str(path))
+        message = str(error.value)
+        assert 'evil.pth' in message and 'posix.mkdir' in message
+        assert 'weights_only=False' in message  # how to load a trusted file
     assert not marker.exists()
-    message = str(error.value)
-    assert 'evil.pth' in message and 'posix.mkdir' in message
-    assert 'weights_only=False' in message  # how to load a trusted file
+
+
+def test_getattr_chain_to_exec_is_refused(tmp_path, code_running_buffer):
+    """Allow-listing the bare getattr let this file through: a
+    HistoryBuffer whose deepcopy runs exec (reached as
+    getattr(getattr, '__self__').exec), as MMEngine's resume does."""
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil.pth'
+    torch.save(
+        dict(
+            state_dict={},
+            message_hub=dict(runtime_info=dict(x=code_running_buffer(
+                marker)))), path)
+    # the file is a real exploit once unpickled without the protection
+    unsafe = torch.load(path, weights_only=False)
+    copy.deepcopy(unsafe)
+    assert marker.is_dir()
+    marker.rmdir()
+    for load in (CheckpointLoader.load_checkpoint, load_checkpoint_file):
+        with pytest.raises(CheckpointError) as error:
+            load(str(path))
+        assert "getattr(history_buffer_method, '__self__')" in str(
+            error.value) and 'evil.pth' in str(error.value)
+    assert not marker.exists()
+
+
+def test_history_buffer_method_admits_only_the_statistics():
+    for name in HISTORY_BUFFER_METHODS:
+        assert history_buffer_method(HistoryBuffer, name) is getattr(
+            HistoryBuffer, name)
+    for owner, name in ((HistoryBuffer, '__init__'), (HistoryBuffer,
+                                                      '__dict__'),
+                        (torch, 'load'), (HistoryBuffer(), 'min')):
+        with pytest.raises(pickle.UnpicklingError, match='not a recons'):
+            history_buffer_method(owner, name)
+
+
+def test_config_text_of_a_checkpoint_is_never_run(tmp_path):
+    """MMEngine's resume executes meta['config'] (Config.fromstring): every
+    loader moves it to meta['config_text']."""
+    marker = tmp_path / 'pwned'
+    text = f"__import__('os').mkdir({str(marker)!r})\nlr = 0.1\n"
+    path = tmp_path / 'ckpt.pth'
+    torch.save(dict(meta=dict(config=text, iter=3), state_dict={}), path)
+    for load in (CheckpointLoader.load_checkpoint, load_checkpoint_file):
+        meta = load(str(path))['meta']
+        assert meta == dict(config_text=text, iter=3)
+    assert not marker.exists()
+    assert drop_config_text([1]) == [1]  # not a dict: left as it is
+    assert drop_config_text(dict(meta=None)) == dict(meta=None)
 
 
 @pytest.mark.parametrize('content, words', [(b'', 'is empty (0 bytes)'),
