@@ -1,5 +1,5 @@
 """Feature extractor of DynaSeg's CNN variant (paper §3.2.1)."""
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Union
 
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
@@ -7,6 +7,7 @@ from mmseg.registry import MODELS
 from torch import Tensor, nn
 
 SKIPS = (None, 'conv', 'block')
+INITS = ('kaiming', 'pytorch')
 
 
 @MODELS.register_module()
@@ -32,6 +33,15 @@ class DynaSegCNN(BaseModule):
         first_skip (str, optional): ``'conv'`` or ``'block'``: what of the
             first component to add to the last one's output (DynaGuide).
             Defaults to None (no skip, DynaSeg).
+        conv_bias (bool | str): Whether the convolutions have a bias;
+            ``'auto'`` (mmcv's ``ConvModule``) drops it, since a norm
+            follows. The published code (DynaSeg's BSD script, DynaGuide,
+            Kanezaki 2020) has one: ``True``. Defaults to ``'auto'``.
+        conv_init (str): ``'kaiming'`` (mmcv's ``ConvModule``: Kaiming
+            normal, fan-out, zero bias) or ``'pytorch'`` (``nn.Conv2d``'s
+            own, as the published code). A conv -> ReLU -> BN block is
+            scale-invariant, so the weight norm sets its effective learning
+            rate. Defaults to ``'kaiming'``.
         norm_cfg (dict): Normalisation layer; use ``SyncBN`` for distributed
             training. Defaults to ``dict(type='BN')``.
         act_cfg (dict): Activation layer. Defaults to ``dict(type='ReLU')``.
@@ -43,6 +53,8 @@ class DynaSegCNN(BaseModule):
                  channels: int = 100,
                  num_convs: int = 3,
                  first_skip: Optional[str] = None,
+                 conv_bias: Union[bool, str] = 'auto',
+                 conv_init: str = 'kaiming',
                  norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='ReLU'),
                  init_cfg: Optional[dict] = None) -> None:
@@ -56,17 +68,36 @@ class DynaSegCNN(BaseModule):
             raise ValueError('first_skip adds the first conv block to the '
                              'last one: it needs num_convs >= 2, got '
                              f'{num_convs}.')
+        if conv_init not in INITS:
+            raise ValueError(f'conv_init must be one of {INITS}, got '
+                             f'{conv_init!r}.')
         self.first_skip = first_skip
+        self.conv_init = conv_init
         self.convs = nn.Sequential(*[
             ConvModule(
                 in_channels if i == 0 else channels,
                 channels,
                 kernel_size=3,
                 padding=1,
+                bias=conv_bias,
                 norm_cfg=norm_cfg,
                 act_cfg=act_cfg,
                 order=('conv', 'act', 'norm')) for i in range(num_convs)
         ])
+        self._reset_pytorch_init()
+
+    def _reset_pytorch_init(self) -> None:
+        """With ``conv_init='pytorch'``, give every convolution
+        ``nn.Conv2d``'s own initialisation (``ConvModule`` applies
+        Kaiming when built and in ``init_weights``)."""
+        if self.conv_init == 'pytorch':
+            for block in self.convs:
+                block.conv.reset_parameters()
+
+    def init_weights(self) -> None:
+        """MMEngine's initialisation, then :meth:`_reset_pytorch_init`."""
+        super().init_weights()
+        self._reset_pytorch_init()
 
     def forward(self, x: Tensor) -> Tuple[Tensor]:
         """Return a one-level feature tuple of shape (N, p, H, W)."""

@@ -1,4 +1,5 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
+import hashlib
 import json
 import time
 from contextlib import contextmanager, nullcontext
@@ -226,10 +227,10 @@ class PerImageDynaSeg(EncoderDecoder):
     ``seconds`` are those of the work in all the runs (the time saving
     snapshots and a resumed run's repeated set-up, ``k*`` and frozen
     features, left out). A snapshot is only resumed by a run with the same
-    image pixels and settings (steps, seed, stopping, optimizer, ...), but
-    maybe on another machine, where ``'auto'`` options resolve otherwise:
-    ``arithmetic`` then names each run's with its first step. The loss
-    settings are not checked, so give every config its own folder.
+    image pixels, guide and settings (network, losses, weighting, steps,
+    seed, stopping, optimizer, ...), but maybe on another machine, where
+    ``'auto'`` options resolve otherwise: ``arithmetic`` then names each
+    run's with its first step.
 
     Per-image configs are not trained: :meth:`loss` raises; run them with
     ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
@@ -243,6 +244,11 @@ class PerImageDynaSeg(EncoderDecoder):
         stop_threshold (int | str, optional): Stop when ``q' <=`` this int,
             ``'silhouette'`` for ``q' <= k*``, None to run all
             ``max_iters`` steps. Defaults to 3.
+        step_at_stop (bool): When a forward pass meets ``stop_threshold``,
+            still take its optimiser step and give the labels of one more
+            forward pass, as the published BSD script does (it breaks
+            after the step). Defaults to False (stop at that pass, its
+            labels).
         predict_mode (str): ``'train'`` or ``'eval'``: the mode of the
             forward pass the labels come from (step 3). Defaults to
             ``'train'``.
@@ -324,6 +330,7 @@ class PerImageDynaSeg(EncoderDecoder):
                  max_iters: int = 1000,
                  optimizer: dict = dict(type='SGD', lr=0.1, momentum=0.9),
                  stop_threshold: Union[int, str, None] = 3,
+                 step_at_stop: bool = False,
                  predict_mode: str = 'train',
                  init: str = 'fresh',
                  freeze_features: bool = False,
@@ -341,6 +348,7 @@ class PerImageDynaSeg(EncoderDecoder):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             super().__init__(**kwargs)
+        self.network_cfg = kwargs
         if max_iters < 1:
             raise ValueError(f'max_iters must be >= 1, got {max_iters}.')
         if not (stop_threshold is None or stop_threshold == SILHOUETTE or
@@ -375,6 +383,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.max_iters = max_iters
         self.optimizer_cfg = dict(optimizer)
         self.stop_threshold = stop_threshold
+        self.step_at_stop = step_at_stop
         self.predict_mode = predict_mode
         self.init = init
         self.freeze_features = freeze_features
@@ -769,7 +778,7 @@ class PerImageDynaSeg(EncoderDecoder):
         if self.snapshots is not None:
             snapshot_key = self.snapshots.key(
                 image.cpu().numpy(), loss_sample.metainfo.get('img_path'))
-            signature = self._snapshot_signature(threshold)
+            signature = self._snapshot_signature(threshold, loss_sample)
 
         def snapshot(steps: int) -> None:  # after `steps` optimiser steps
             with progress.pause():
@@ -787,7 +796,7 @@ class PerImageDynaSeg(EncoderDecoder):
                         ]))
 
         self.train()
-        first = 0
+        first, stopping = 0, False
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
             features = self._frozen_features(image)
@@ -811,16 +820,18 @@ class PerImageDynaSeg(EncoderDecoder):
                 q_prime = int(losses['q_prime'].item())
                 if self.on_step is not None:
                     self.on_step(steps, self.max_iters, q_prime)
-                if steps == self.max_iters or (threshold is not None
-                                               and q_prime <= threshold):
+                met = threshold is not None and q_prime <= threshold
+                if steps == self.max_iters or stopping or (
+                        met and not self.step_at_stop):
                     break
+                stopping = met
                 if not eval_labels and record and steps in self.record_iters:
                     record(steps, response.detach(), q_prime)
                 loss, _ = self.parse_losses(losses)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-                if snapshot_key is not None and (
+                if snapshot_key is not None and not stopping and (
                         steps + 1) % self.snapshot_interval == 0 and \
                         steps + 1 < self.max_iters:
                     snapshot(steps + 1)
@@ -832,14 +843,22 @@ class PerImageDynaSeg(EncoderDecoder):
                 self.on_step(steps, self.max_iters, q_prime)
         return response.detach(), q_prime, steps
 
-    def _snapshot_signature(self, threshold: Optional[int]) -> str:
+    def _snapshot_signature(self, threshold: Optional[int],
+                            loss_sample: SegDataSample) -> str:
         """The settings a snapshot is resumed under (the image aside), as
-        JSON: ``threshold`` is the image's stopping ``q'`` (int or None)."""
+        JSON: ``threshold`` is the image's stopping ``q'`` (int or None);
+        the network's config (extractor, head, losses, weighting) and a
+        digest of the image's guide (DynaGuide) from ``loss_sample``."""
+        guide = loss_sample.get('gt_guide')
         return json.dumps(
             dict(
+                network=self.network_cfg,
+                guide=None if guide is None else hashlib.sha1(
+                    guide.data.cpu().numpy().tobytes()).hexdigest(),
                 max_iters=self.max_iters,
                 seed=self.seed,
                 stop_threshold=threshold,
+                step_at_stop=self.step_at_stop,
                 predict_mode=self.predict_mode,
                 init=self.init,
                 freeze_features=self.freeze_features,

@@ -47,3 +47,27 @@ def test_first_skip_needs_two_components():
 def test_first_skip_rejects_unknown_values():
     with pytest.raises(ValueError, match="'conv', 'block'"):
         DynaSegCNN(first_skip=True)
+
+
+@pytest.mark.parametrize('call_init_weights', [False, True])
+def test_reference_construction_has_bias_and_pytorch_init(call_init_weights):
+    """conv_bias=True, conv_init='pytorch': nn.Conv2d's own uniform
+    initialisation, bound 1 / sqrt(fan_in) for weights and biases, also
+    after MMEngine's init_weights (which applies ConvModule's Kaiming)."""
+    torch.manual_seed(0)
+    model = DynaSegCNN(channels=16, conv_bias=True, conv_init='pytorch')
+    if call_init_weights:
+        model.init_weights()
+    for block in model.convs:
+        conv = block.conv
+        bound = 1 / (conv.in_channels * 9)**0.5
+        assert conv.bias is not None and conv.bias.abs().max() <= bound
+        assert bound * 0.9 < conv.weight.abs().max() <= bound
+    # the default: mmcv's ConvModule, no bias, Kaiming normal (fan_out),
+    # whose weights exceed that bound
+    default = DynaSegCNN(channels=16)
+    conv = default.convs[1].conv
+    assert conv.bias is None
+    assert conv.weight.abs().max() > 1 / (conv.in_channels * 9)**0.5
+    with pytest.raises(ValueError, match='conv_init'):
+        DynaSegCNN(conv_init='xavier')

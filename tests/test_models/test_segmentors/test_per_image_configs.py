@@ -50,6 +50,26 @@ def test_config_matches_the_paper_setting(repo_root, path):
     assert cfg.train_dataloader is None and cfg.val_dataloader is None
 
 
+def test_reference_config_builds_as_the_published_script(repo_root):
+    """nConv 2 with bias and PyTorch's init, BGR / 255, the step at the
+    stop taken, float32 eager; the rest as the paper's config."""
+    cfg = load_config(
+        str(repo_root / 'configs/dynaseg_fsf_cnn_bsds500_reference.py'))
+    model = cfg.model
+    assert (model.backbone.num_convs, model.backbone.conv_bias,
+            model.backbone.conv_init) == (2, True, 'pytorch')
+    assert model.data_preprocessor.bgr_to_rgb is False
+    assert model.data_preprocessor.std == [255.0] * 3
+    assert model.step_at_stop is True
+    assert (model.autocast, model.channels_last, model.compile) == (None,
+                                                                    False,
+                                                                    False)
+    assert model.optimizer == dict(type='SGD', lr=0.1, momentum=0.9)
+    assert model.max_iters == 1000 and model.stop_threshold == 3
+    assert model.decode_head.weighting == dict(
+        type='DynamicWeight', policy='fsf', alpha=15.0)
+
+
 @pytest.fixture
 def bsds_root(tmp_path, write_bsds500):
     """Two 24 x 24 BSDS500 test images (left / right halves of two

@@ -852,17 +852,27 @@ def test_resumed_across_arithmetic_names_each_run(tmp_path):
 
 
 def test_snapshots_of_other_settings_or_unreadable_start_over(tmp_path):
-    """A snapshot of another seed, or a damaged file, is not resumed: the
-    image is optimised from step 0 with the result of a run without
+    """A snapshot of another seed, weighting, continuity loss or extractor
+    (a folder shared by two configs), or a damaged file, is not resumed:
+    the image is optimised from step 0 with the result of a run without
     snapshots."""
     options = dict(max_iters=4, stop_threshold=None)
     batch = images(1)
     (whole, ) = segment(tiny_model(**options), batch)
     snapshotting = dict(
         options, snapshot_dir=str(tmp_path), snapshot_interval=1)
-    for damage in ('other seed', 'unreadable'):
-        killed = tiny_model(
-            **snapshotting, seed=1 if damage == 'other seed' else 0)
+    others = {
+        'other seed': dict(seed=1),
+        'scf weighting': dict(head=dict(weighting=dict(
+            type='DynamicWeight', policy='scf', alpha=15.0))),
+        'huber loss': dict(head=dict(loss_con=dict(
+            type='HuberContinuityLoss'))),
+        'first skip': dict(backbone=dict(
+            type='DynaSegCNN', channels=8, first_skip='conv')),
+        'unreadable': {},
+    }
+    for damage, other in others.items():
+        killed = tiny_model(**snapshotting, **other)
         interrupt_at(killed, 3)
         with pytest.raises(Interrupted):
             segment(killed, batch)
