@@ -10,14 +10,31 @@ from mmengine.runner import CheckpointLoader
 from mmdynaseg.datasets import generate_demo_dataset
 
 
+def completed(args, cwd, tool=None) -> subprocess.CompletedProcess:
+    """Run a tool (or a command), capturing its output."""
+    cmd = [sys.executable, str(tool)] + args if tool else args
+    return subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
 def run(args, cwd, tool=None):
     """Run a tool (or a command) and return its combined output."""
-    cmd = [sys.executable, str(tool)] + args if tool else args
-    result = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
+    result = completed(args, cwd, tool)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]
     return output
+
+
+def resume_to_iter_6(tiny_config, work_dir, cwd, repo_root):
+    """Resume the run in ``work_dir`` (at iteration 4) to iteration 6;
+    return the log."""
+    log = run([
+        str(tiny_config), '--work-dir',
+        str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=6'
+    ], cwd, repo_root / 'tools/train.py')
+    assert 'resumed epoch: 0, iter: 4' in log
+    assert (work_dir / 'iter_6.pth').is_file()
+    return log
 
 
 @pytest.fixture(scope='module')
@@ -69,12 +86,7 @@ def test_test_tool_reloads_checkpoint_and_reports_metrics(
 
 def test_resume_and_load_from(trained, tmp_path, repo_root):
     tiny_config, work_dir, _ = trained
-    log = run([
-        str(tiny_config), '--work-dir',
-        str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=6'
-    ], tmp_path, repo_root / 'tools/train.py')
-    assert 'resumed epoch: 0, iter: 4' in log
-    assert (work_dir / 'iter_6.pth').is_file()
+    resume_to_iter_6(tiny_config, work_dir, tmp_path, repo_root)
     log = run([
         str(tiny_config), '--work-dir',
         str(tmp_path / 'finetune'), '--cfg-options',
@@ -186,11 +198,7 @@ def test_test_tool_refuses_bad_or_unfitting_checkpoint(
 
 def failing(args, cwd, tool):
     """Run a tool that must fail; return its stderr."""
-    result = subprocess.run([sys.executable, str(tool)] + args,
-                            cwd=cwd,
-                            capture_output=True,
-                            text=True,
-                            timeout=300)
+    result = completed(args, cwd, tool)
     assert result.returncode != 0, result.stdout[-2000:]
     return result.stderr
 
@@ -261,10 +269,5 @@ def test_resume_never_runs_the_checkpoints_config_text(
         f"__import__('os').mkdir({str(marker)!r})\n" +
         checkpoint['meta']['cfg'])
     torch.save(checkpoint, work_dir / 'iter_4.pth')
-    log = run([
-        str(tiny_config), '--work-dir',
-        str(work_dir), '--resume', '--cfg-options', 'train_cfg.max_iters=6'
-    ], tmp_path, repo_root / 'tools/train.py')
-    assert 'resumed epoch: 0, iter: 4' in log
-    assert (work_dir / 'iter_6.pth').is_file()
+    resume_to_iter_6(tiny_config, work_dir, tmp_path, repo_root)
     assert not marker.exists()

@@ -24,6 +24,12 @@ import mmdynaseg.models  # noqa: F401  (registers the models)
 P = 100  # nChannel
 SIZE = (20, 24)
 ALPHA = dict(fsf=15.0, scf=50.0)
+# the script's input: BGR / 255
+PREPROCESSOR = dict(
+    type='SegDataPreProcessor',
+    mean=[0.0, 0.0, 0.0],
+    std=[255.0, 255.0, 255.0],
+    bgr_to_rgb=False)
 # (policy, image seed, noise, minLabels, maxIter, steps taken): all maxIter
 # steps without reaching minLabels, or a stop at minLabels
 CASES = [('fsf', 1, 80, 3, 30, 30), ('scf', 1, 80, 3, 30, 30),
@@ -109,11 +115,7 @@ def ours(policy: str, min_labels: int, max_iter: int,
         max_iters=max_iter,
         stop_threshold=min_labels,
         step_at_stop=True,
-        data_preprocessor=dict(
-            type='SegDataPreProcessor',
-            mean=[0.0, 0.0, 0.0],
-            std=[255.0, 255.0, 255.0],
-            bgr_to_rgb=False),
+        data_preprocessor=PREPROCESSOR,
         backbone=backbone,
         decode_head=head,
         test_cfg=dict(mode='whole'))
@@ -209,11 +211,7 @@ def test_reference_loop_step_for_step(policy, seed, noise, min_labels,
         dict(head=dict(loss_con=dict(type='HuberContinuityLoss'))),
         dict(head=dict(weighting=dict(  # mu swapped: SCF for FSF
             type='DynamicWeight', policy='scf', alpha=15.0))),
-        dict(data_preprocessor=dict(  # RGB instead of the script's BGR
-            type='SegDataPreProcessor',
-            mean=[0.0, 0.0, 0.0],
-            std=[255.0, 255.0, 255.0],
-            bgr_to_rgb=True)),
+        dict(data_preprocessor=dict(PREPROCESSOR, bgr_to_rgb=True)),
         dict(step_at_stop=False),
     ],
     ids=['bias off', 'huber continuity', 'mu swapped',
