@@ -1,7 +1,8 @@
 """Install mmdynaseg, an MMSegmentation plugin for unsupervised segmentation.
 
-Besides the Python package this places ``configs/`` and ``tools/`` under
-``mmdynaseg/.mim`` so that ``mim train mmdynaseg CONFIG`` finds them: symbolic
+Besides the Python package this places ``configs/``, ``tools/`` and
+``model-index.yml`` under ``mmdynaseg/.mim`` so that ``mim train mmdynaseg
+CONFIG`` and ``mim search mmdynaseg`` find them: symbolic
 links for develop/editable installs (edits show up at once), copies when a
 wheel or sdist is built.
 """
@@ -14,7 +15,7 @@ from typing import List
 from setuptools import find_packages, setup
 
 ROOT = osp.dirname(osp.abspath(__file__))
-MIM_FILES = ('configs', 'tools')
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def read_requirements(*names: str) -> List[str]:
@@ -48,6 +49,8 @@ def add_mim_extension() -> None:
             shutil.rmtree(dst)
         if mode == 'symlink':
             os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isfile(src):
+            shutil.copy2(src, dst)
         else:
             shutil.copytree(
                 src, dst, ignore=shutil.ignore_patterns('__pycache__'))
@@ -70,7 +73,19 @@ if __name__ == '__main__':
         'MMSegmentation',
         long_description=open(osp.join(ROOT, 'README.md')).read(),
         long_description_content_type='text/markdown',
+        author='mmdynaseg contributors',
+        keywords='unsupervised segmentation, DynaSeg, DynaGuide, '
+        'MMSegmentation',
         license='Apache License 2.0',
+        classifiers=[
+            'Development Status :: 4 - Beta',
+            'License :: OSI Approved :: Apache Software License',
+            'Operating System :: OS Independent',
+            'Programming Language :: Python :: 3',
+            'Programming Language :: Python :: 3.11',
+            'Topic :: Scientific/Engineering :: Artificial Intelligence',
+            'Topic :: Scientific/Engineering :: Image Recognition',
+        ],
         python_requires='>=3.8',
         packages=find_packages(exclude=('configs', 'tools', 'tests', 'data')),
         include_package_data=True,
