@@ -9,10 +9,13 @@ and the images go through the trained network (plain inference).
 
 Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
 
-- ``labels/<stem>.png``: the cluster id of every pixel (uint8, or uint16
-  when an id exceeds 255; read with ``mmcv.imread(path, flag='unchanged')``);
-- ``overlays/<stem>.png``: the image blended with one colour per cluster
-  (the same colour for a cluster id in every image);
+- ``labels/<stem>.png``: the cluster id of every pixel, a palettised PNG
+  that viewers show in one colour per cluster (the same colour for a
+  cluster id in every image), or 16-bit grey when an id exceeds 255; read
+  the ids with ``mmdynaseg.utils.read_label_png`` or PIL (OpenCV turns a
+  palettised PNG into its colours);
+- ``overlays/<stem>.png``: the image beside its blend with the cluster
+  colours, cluster boundaries drawn;
 - ``summary.json``: per image the input path, the sizes, the number of
   labels, the seconds (a per-image config's optimisation, across the
   runs when it resumed a snapshot, see below; the forward pass for a
@@ -73,10 +76,10 @@ from torch import nn
 from mmdynaseg.apis import inference_model, init_model, load_image
 from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
 from mmdynaseg.datasets.transforms.loading import ImageLoadError
-from mmdynaseg.engine.hooks import overlay_clusters, write_png
+from mmdynaseg.engine.hooks import StepProgress, overlay_figure, write_png
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, label_map_array,
-                             load_config, load_results, update_results)
+from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, load_config,
+                             load_results, update_results, write_label_png)
 
 SUMMARY = 'summary.json'
 # how to start a run with other settings than those its --out holds
@@ -244,11 +247,20 @@ def main(argv: Optional[List[str]] = None) -> None:
         model = init_model(cfg, args.checkpoint, args.device)
     except (ValueError, FileNotFoundError, CheckpointError) as error:
         raise SystemExit(str(error)) from None
+    # a terminal gets every step on one line; a file or pipe a line every
+    # 50 steps
+    tty = sys.stderr.isatty()
+    line_start = '\r' if tty else ''
+    progress = StepProgress(
+        len(todo),
+        (lambda line: sys.stderr.write(f'\r{line}  ')) if tty else
+        (lambda line: print(line, file=sys.stderr, flush=True)),
+        interval=1 if tty else 50)
+    if per_image:
+        model.on_step = progress
     for position, path in enumerate(todo, 1):
         prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
-        if per_image:
-            model.on_step = lambda step, total, q_prime: sys.stderr.write(
-                f"\r{prefix}: step {step}/{total}, q'={q_prime}  ")
+        progress.start_image(osp.basename(path))
         try:
             results = load_image(path, args.max_size)
             result = segment_image(model, results)
@@ -264,17 +276,18 @@ def main(argv: Optional[List[str]] = None) -> None:
         else:
             reason = ''
             targets = outputs(path)
-            write_png(targets['labels'], label_map_array(result['labels']))
+            write_label_png(targets['labels'], result['labels'])
             rgb = np.ascontiguousarray(results['img'][..., ::-1])
             write_png(targets['overlays'],
-                      overlay_clusters(rgb, result['labels'], args.opacity))
+                      overlay_figure(rgb, result['labels'], args.opacity))
             entry = dict(
                 image=path,
                 original_size=list(results['original_shape']),
                 size=list(result['labels'].shape),
                 **result['stats'])
             sys.stderr.write(
-                f"\r{prefix}: {result['stats']['num_labels']} labels, "
+                f"{line_start}{prefix}: "
+                f"{result['stats']['num_labels']} labels, "
                 f"{result['stats']['seconds']:.1f} s\n")
         summary = update_results(
             summary_path,
@@ -284,6 +297,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             indent=2,
             images={},
             skipped={})
+        progress.end_image()
     print(f"\n{len(summary['images'])} images segmented, "
           f"{len(summary['skipped'])} skipped; see {summary_path}")
 

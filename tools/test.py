@@ -23,6 +23,7 @@ from mmseg.registry import MODELS
 
 from mmdynaseg.apis import use_checkpoint
 from mmdynaseg.engine import init_cpu_distributed
+from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (CheckpointError, check_checkpoint,
                              default_work_dir, load_config, supports_autocast,
                              warn_once)
@@ -104,6 +105,10 @@ def main() -> None:
         args.config)
     cfg.load_from = args.checkpoint
     use_amp(cfg, args.amp)
+    if optimises_per_image(cfg.model):  # minutes to hours per image
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='PerImageProgressHook')
+        ]
     if args.out or args.show_dir:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(

@@ -24,7 +24,7 @@ from torch import nn
 
 from ..datasets.transforms import LoadImageOrSkip, PackGuidedSegInputs
 from ..models import optimises_per_image
-from ..utils import check_checkpoint, load_config
+from ..utils import check_checkpoint, cluster_meta, load_config
 
 ImageType = Union[str, np.ndarray, dict]
 
@@ -82,9 +82,11 @@ def init_model(config: Union[str, Config],
         cfg_options (dict, optional): Overrides of config settings.
 
     Returns:
-        nn.Module: The model in eval mode, with ``model.cfg`` and
-        ``model.guidance`` (the config's ``LoadGuidance`` transform for
-        DynaGuide, else None).
+        nn.Module: The model in eval mode, with ``model.cfg``,
+        ``model.dataset_meta`` (the cluster names and colours,
+        :func:`cluster_meta`, so that ``mmseg.apis.show_result_pyplot``
+        draws the clusters) and ``model.guidance`` (the config's
+        ``LoadGuidance`` transform for DynaGuide, else None).
 
     Raises:
         ValueError, FileNotFoundError: See :func:`use_checkpoint`.
@@ -102,6 +104,7 @@ def init_model(config: Union[str, Config],
         _load_checkpoint_to_model(
             model, check_checkpoint(checkpoint, model), strict=True)
     model.cfg = cfg
+    model.dataset_meta = cluster_meta(model.decode_head.num_classes)
     model.guidance = _guidance(cfg)
     return model.to(device).eval()
 

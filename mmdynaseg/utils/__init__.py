@@ -9,7 +9,9 @@ from .constants import GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX, SILHOUETTE_KEY
 from .fileio import (MAX_LABEL, atomic_output, label_map_array, load_results,
                      remove_partial_files, update_results, write_bytes,
                      write_text)
+from .label_png import encode_label_png, read_label_png, write_label_png
 from .matching import max_overlap_matching
+from .palette import cluster_meta, cluster_palette
 from .precision import supports_autocast, warn_once
 from .snapshot import SnapshotStore
 
@@ -19,7 +21,9 @@ __all__ = [
     'MAX_LABEL', 'atomic_output', 'label_map_array', 'load_results',
     'remove_partial_files', 'update_results', 'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
-    'load_checkpoint_file', 'max_overlap_matching', 'supports_autocast',
+    'load_checkpoint_file', 'encode_label_png', 'read_label_png',
+    'write_label_png', 'cluster_meta', 'cluster_palette',
+    'max_overlap_matching', 'supports_autocast',
     'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',
     'percentile_ms', 'report', 'timed', 'keep_freed_memory', 'SnapshotStore'
 ]

@@ -1,5 +1,6 @@
 """Atomic file writes, resumable results files, and label maps as PNG
 arrays: one home for every file mmdynaseg writes."""
+import fcntl
 import glob
 import json
 import os
@@ -9,7 +10,6 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, List, Optional
 
 import numpy as np
-from filelock import FileLock
 
 PARTIAL = '.partial'
 # largest label a (16-bit) PNG label map holds
@@ -105,6 +105,22 @@ def load_results(path: str, settings: dict, start_over: str,
     return saved
 
 
+@contextmanager
+def folder_lock(folder: str) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (``flock`` on the folder
+    itself, so no lock file is left behind); other processes wait.
+
+    Args:
+        folder (str): An existing folder.
+    """
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def update_results(path: str,
                    settings: dict,
                    start_over: str,
@@ -114,16 +130,16 @@ def update_results(path: str,
     """Change the results saved at ``path`` by ``update``, under a lock.
 
     The file is read again (:func:`load_results`), changed in place by
-    ``update`` and written atomically while ``<path>.lock`` is held, so
-    processes adding their own results to one file at the same time do
-    not lose each other's. ``indent`` is :func:`json.dumps`'s (``None``: one
+    ``update`` and written atomically while its folder is locked
+    (:func:`folder_lock`), so processes adding their own results to one
+    file at the same time do not lose each other's. ``indent`` is :func:`json.dumps`'s (``None``: one
     line). ``settings``, ``start_over`` and ``empty`` as
     :func:`load_results`'s.
 
     Returns:
         dict: The saved results, with every process's so far.
     """
-    with FileLock(path + '.lock'):
+    with folder_lock(osp.dirname(osp.abspath(path))):
         results = load_results(path, settings, start_over, **empty)
         update(results)
         write_text(path, json.dumps(results, indent=indent))

@@ -126,3 +126,26 @@ def test_refine_config_needs_a_checkpoint_and_keeps_its_start(
     model = init_model(refine, str(tmp_path / 'ckpt.pth'),
                        cfg_options=PER_IMAGE)
     assert model.init == 'checkpoint_features' and model.max_iters == 3
+
+
+def test_mmseg_show_result_pyplot_draws_the_clusters(repo_root, tmp_path):
+    """init_model sets dataset_meta (cluster names, the fixed palette), so
+    mmseg's own visualisation works on our models."""
+    from mmseg.apis import show_result_pyplot
+
+    from mmdynaseg.utils import cluster_palette
+    model = init_model(
+        config(repo_root, 'dynaseg_fsf_cnn_bsds500'), cfg_options=PER_IMAGE)
+    assert model.dataset_meta['classes'][:2] == ('cluster 0', 'cluster 1')
+    assert len(model.dataset_meta['classes']) == 8
+    assert model.dataset_meta['palette'] == cluster_palette()[:8].tolist()
+    image = bgr_image()
+    sample = inference_model(model, image)
+    out = tmp_path / 'shown.png'
+    drawn = show_result_pyplot(
+        model, image, sample, opacity=1.0, show=False, out_file=str(out),
+        with_labels=False)
+    assert out.is_file() and drawn.shape == (20, 28, 3)
+    # opacity 1: every pixel shows its cluster's colour (RGB)
+    labels = sample.pred_sem_seg.data[0].numpy()
+    np.testing.assert_array_equal(drawn, cluster_palette()[labels])

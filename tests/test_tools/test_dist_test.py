@@ -13,8 +13,9 @@ import torch
 from mmseg.apis import inference_model, init_model
 
 from mmdynaseg.datasets.demo_shapes import CLASSES
-from mmdynaseg.engine import overlay_clusters
+from mmdynaseg.engine import overlay_figure
 from mmdynaseg.evaluation import UnsupervisedIoUMetric
+from mmdynaseg.utils import read_label_png
 
 NUM_VAL = 3  # odd: 2 ranks get 2 images each, one of them a repeat
 CPU_ONLY = dict(os.environ, CUDA_VISIBLE_DEVICES='')
@@ -100,7 +101,8 @@ def test_repeated_sample_would_change_the_metric(runs):
         metric.dataset_meta = dict(classes=CLASSES)
         for index in order:
             name = f'{index:05d}.png'
-            pred = read_png(workspace / 'single_maps' / name).astype(np.int64)
+            pred = read_label_png(workspace / 'single_maps' /
+                                  name).astype(np.int64)
             metric.process({}, [
                 dict(
                     pred_sem_seg=dict(data=torch.from_numpy(pred)[None]),
@@ -123,13 +125,13 @@ def test_out_writes_the_predicted_cluster_ids(runs):
     images = workspace / 'data' / 'images' / 'val'
     clusters = set()
     for name in names:
-        written = read_png(workspace / 'single_maps' / name)
+        written = read_label_png(workspace / 'single_maps' / name)
         assert written.dtype == np.uint8 and written.shape == (24, 24)
         expected = inference_model(model, str(images / name))
         np.testing.assert_array_equal(
             written, expected.pred_sem_seg.data[0].numpy())
         np.testing.assert_array_equal(
-            read_png(workspace / 'dist_maps' / name), written)
+            read_label_png(workspace / 'dist_maps' / name), written)
         clusters.update(np.unique(written).tolist())
     assert len(clusters) > 1
 
@@ -141,7 +143,7 @@ def test_show_dir_writes_cluster_overlays(runs):
         f'{i:05d}_overlay.png' for i in range(NUM_VAL)
     ]
     image = read_png(workspace / 'data/images/val/00001.png')[..., ::-1]
-    pred = read_png(workspace / 'single_maps' / '00001.png')
+    pred = read_label_png(workspace / 'single_maps' / '00001.png')
     np.testing.assert_array_equal(
         read_png(overlays / '00001_overlay.png')[..., ::-1],
-        overlay_clusters(image, pred))
+        overlay_figure(image, pred))

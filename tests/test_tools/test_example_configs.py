@@ -3,12 +3,11 @@ import json
 import subprocess
 import sys
 
-import cv2
 import numpy as np
 from PIL import Image
 
 from mmdynaseg.datasets.demo_shapes import render_demo_sample
-from mmdynaseg.utils import load_config
+from mmdynaseg.utils import load_config, read_label_png
 
 LABELLED = 'configs/examples/dynaseg_fsf_cnn_labelled_folder.py'
 IMAGE_FOLDER = 'configs/examples/dynaseg_fsf_cnn_image_folder.py'
@@ -112,8 +111,7 @@ def test_image_folder_trains_and_writes_label_maps(tmp_path, repo_root):
         'a.png', 'b.png', 'c.png'
     ]
     for name, size in sizes.items():
-        label_map = cv2.imread(
-            str(maps / f'{name[0]}.png'), cv2.IMREAD_UNCHANGED)
+        label_map = read_label_png(maps / f'{name[0]}.png')
         assert label_map.dtype == np.uint8 and label_map.shape == size
         assert label_map.max() < 8
     # docs/amortised.md: segment the same photos by refining the trained

@@ -12,8 +12,8 @@ from mmseg.registry import MODELS
 from PIL import Image
 
 from mmdynaseg.engine.hooks.cluster_prediction_writer_hook import \
-    overlay_clusters
-from mmdynaseg.utils import load_config
+    overlay_figure
+from mmdynaseg.utils import load_config, read_label_png
 
 PER_IMAGE = 'configs/dynaseg_fsf_cnn_bsds500.py'
 TRAINED = 'configs/dynaseg_fsf_cnn_bsds500_trained.py'
@@ -76,6 +76,9 @@ def run(segment_tool, inputs, out, *options, cfg_options=()):
 
 
 def read(path) -> np.ndarray:
+    """A label map's ids, or an overlay's BGR pixels."""
+    if path.parent.name == 'labels':
+        return read_label_png(str(path))
     return mmcv.imread(str(path), flag='unchanged')
 
 
@@ -103,14 +106,14 @@ def test_folder_with_odd_and_bad_files(segment_tool, folder, tmp_path):
         assert stats['iterations'] <= 3
         assert stats['num_labels'] == len(np.unique(labels[name]))
         assert stats['q_prime'] == stats['num_labels']  # full size, 1x
-    # overlays: image blended with the cluster colours (RGB on disk)
+    # overlays: the image beside its blend with the cluster colours
     overlay = read(out / 'overlays/rgb.png')[..., ::-1]
     np.testing.assert_array_equal(overlay,
-                                  overlay_clusters(two_tone(), labels['rgb']))
+                                  overlay_figure(two_tone(), labels['rgb']))
     gray = np.repeat(two_tone()[..., 1:2], 3, axis=2)
     np.testing.assert_array_equal(
         read(out / 'overlays/gray.png')[..., ::-1],
-        overlay_clusters(gray, labels['gray']))
+        overlay_figure(gray, labels['gray']))
 
 
 def test_resume_skips_finished_images(segment_tool, folder, tmp_path,
@@ -169,6 +172,21 @@ def test_an_image_interrupted_mid_optimisation_resumes(
     np.testing.assert_array_equal(read(out / 'labels/rgb.png'),
                                   read(tmp_path / 'whole/labels/rgb.png'))
     assert not list((out / 'snapshots').iterdir())
+
+
+def test_progress_piped_to_a_file_has_lines_and_an_eta(
+        segment_tool, folder, tmp_path, capsys):
+    """Not a terminal: a line every 50 steps (here step 0 of each image)
+    with the ETA, no carriage returns."""
+    run(segment_tool, [folder / 'rgb.png', folder / 'gray.png'],
+        tmp_path / 'out')
+    err = capsys.readouterr().err
+    assert '\r' not in err
+    lines = [line for line in err.splitlines() if ': step ' in line]
+    assert [line.split(',')[0] for line in lines] == [
+        '[1/2] rgb.png: step 0/3', '[2/2] gray.png: step 0/3'
+    ]
+    assert all('ETA image ' in line and ', all ' in line for line in lines)
 
 
 def test_other_settings_are_refused(segment_tool, folder, tmp_path):

@@ -7,6 +7,7 @@ import pytest
 from mmdynaseg.utils import (atomic_output, label_map_array, load_results,
                              remove_partial_files, update_results, write_bytes,
                              write_text)
+from mmdynaseg.utils.fileio import folder_lock
 
 
 @pytest.fixture
@@ -85,6 +86,54 @@ def test_update_keeps_what_another_process_saved_since(tmp_path):
     with open(path) as f:
         text = f.read()
     assert json.loads(text) == mine and text.startswith('{\n  "settings"')
-    assert sorted(os.listdir(tmp_path)) == [
-        'results.json', 'results.json.lock'
+    assert os.listdir(tmp_path) == ['results.json']  # no lock file left
+
+
+def _add_results(path: str, name: str, count: int) -> None:
+    for index in range(count):
+        update_results(path, {}, 'start over',
+                       lambda saved: saved['images'].update(
+                           {f'{name}{index}': index}), images={})
+
+
+def test_two_processes_updating_at_once_lose_nothing(tmp_path):
+    import multiprocessing
+    path = str(tmp_path / 'results.json')
+    context = multiprocessing.get_context('fork')
+    workers = [
+        context.Process(target=_add_results, args=(path, name, 30))
+        for name in 'ab'
     ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    with open(path) as f:
+        assert len(json.load(f)['images']) == 60
+
+
+def _hold_lock(folder: str, seconds: float) -> None:
+    import time
+    with folder_lock(folder):
+        open(os.path.join(folder, 'held'), 'w').close()
+        time.sleep(seconds)
+
+
+def test_folder_lock_makes_another_process_wait(tmp_path):
+    """While another process holds the folder's lock (1.5 s), an update
+    waits for it."""
+    import multiprocessing
+    import time
+    context = multiprocessing.get_context('fork')
+    holder = context.Process(target=_hold_lock, args=(str(tmp_path), 1.5))
+    holder.start()
+    deadline = time.monotonic() + 30
+    while not (tmp_path / 'held').exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    started = time.monotonic()
+    _add_results(str(tmp_path / 'results.json'), 'x', 1)
+    assert time.monotonic() - started > 1.0
+    holder.join(30)
+    assert holder.exitcode == 0

@@ -21,7 +21,6 @@ import os.path as osp
 import sys
 from typing import Dict, Optional
 
-import mmcv
 import numpy as np
 import torch
 from mmengine.config import DictAction
@@ -29,7 +28,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
 from mmdynaseg.evaluation.metrics.unsupervised_iou_metric import PROTOCOLS
-from mmdynaseg.utils import load_config, write_text
+from mmdynaseg.utils import load_config, read_label_png, write_text
 
 
 def parse_args() -> argparse.Namespace:
@@ -87,11 +86,11 @@ def iou_protocols(cfg,
         else:
             stem = osp.splitext(osp.basename(sample.img_path))[0]
             path = osp.join(pred_dir, stem + '.png')
-            labels = mmcv.imread(path, flag='unchanged')
-            if labels is None:
+            if not osp.isfile(path):
                 raise FileNotFoundError(
                     f'no prediction {path} for {sample.img_path}; write one '
                     'label PNG per image (tools/test.py --out DIR).')
+            labels = read_label_png(path)
         result = dict(pred_sem_seg=dict(
             data=torch.from_numpy(np.asarray(labels, dtype=np.int64))[None]),
                       gt_sem_seg=dict(data=sample.gt_sem_seg.data),

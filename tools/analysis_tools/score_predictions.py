@@ -26,11 +26,13 @@ from PIL import Image, UnidentifiedImageError
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
 from mmdynaseg.evaluation import SegmentCoveringMetric
+from mmdynaseg.utils import read_label_png
 
 
 def read_label_map(path: str) -> np.ndarray:
-    """The label ids of a PNG: grey or palettised values as they are, RGB
-    colours numbered in the order of ``np.unique`` (alpha ignored).
+    """The label ids of a PNG: RGB colours numbered in the order of
+    ``np.unique`` (alpha ignored), else the ids as stored
+    (:func:`read_label_png`).
 
     Args:
         path (str): The PNG.
@@ -43,11 +45,7 @@ def read_label_map(path: str) -> np.ndarray:
             colours = np.asarray(image.convert('RGB')).reshape(-1, 3)
             _, ids = np.unique(colours, axis=0, return_inverse=True)
             return ids.reshape(image.height, image.width).astype(np.int64)
-        if image.mode not in ('L', 'P', 'I', 'I;16', '1'):
-            raise ValueError(
-                f"'{path}' is a {image.mode} image; write label maps as "
-                'grey, palettised or RGB PNGs.')
-        return np.asarray(image).astype(np.int64)
+    return read_label_png(path).astype(np.int64)
 
 
 def resize_nearest(labels: np.ndarray, shape: Sequence[int]) -> np.ndarray:

@@ -1,7 +1,6 @@
 """Write predicted cluster maps and overlays during testing."""
 import os
 import os.path as osp
-from functools import lru_cache
 from typing import Dict, Optional, Sequence
 
 import cv2
@@ -11,28 +10,10 @@ from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 
-from mmdynaseg.utils import MAX_LABEL, label_map_array, write_bytes
+from skimage.segmentation import mark_boundaries
 
-PALETTE_SEED = 0
-
-
-@lru_cache(maxsize=1)
-def cluster_palette() -> np.ndarray:
-    """RGB colour of every cluster id that a PNG can hold.
-
-    The colours are drawn once, for all ids ``0..65535``, from NumPy's
-    legacy ``RandomState`` with a fixed seed (a stream NumPy keeps stable
-    across versions), so a cluster has the same colour in every image, run
-    and machine, whichever other clusters appear.
-
-    Returns:
-        np.ndarray: ``(65536, 3)`` uint8 array; row ``k`` is cluster ``k``.
-    """
-    palette = np.random.RandomState(PALETTE_SEED).randint(
-        0, 256, size=(MAX_LABEL + 1, 3), dtype=np.uint8)
-    palette.flags.writeable = False
-    return palette
-
+from mmdynaseg.utils import cluster_palette, label_map_array, write_bytes, \
+    write_label_png
 
 def overlay_clusters(image: np.ndarray,
                      pred: np.ndarray,
@@ -53,6 +34,31 @@ def overlay_clusters(image: np.ndarray,
     colours = cluster_palette()[label_map_array(pred)].astype(np.float64)
     blend = (1 - opacity) * image.astype(np.float64) + opacity * colours
     return np.round(blend).astype(np.uint8)
+
+
+def overlay_figure(image: np.ndarray,
+                   pred: np.ndarray,
+                   opacity: float = 0.5) -> np.ndarray:
+    """The image beside its segmentation: the image on the left, on the
+    right :func:`overlay_clusters` with the pixels on either side of a
+    cluster boundary drawn in white (scikit-image ``mark_boundaries``,
+    ``mode='thick'``).
+
+    Args:
+        image (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+        pred (np.ndarray): ``(H, W)`` cluster ids.
+        opacity (float): Weight of the cluster colours. Defaults to 0.5.
+
+    Returns:
+        np.ndarray: ``(H, 2 W, 3)`` uint8 RGB figure.
+    """
+    pred = np.asarray(pred, dtype=np.int64)
+    marked = mark_boundaries(
+        overlay_clusters(image, pred, opacity),
+        pred,
+        color=(1, 1, 1),
+        mode='thick')
+    return np.hstack([image, np.round(marked * 255).astype(np.uint8)])
 
 
 def write_png(path: str, array: np.ndarray) -> None:
@@ -98,11 +104,13 @@ class ClusterPredictionWriterHook(Hook):
     this hook writes, for every image, its ``pred_sem_seg`` (at the
     image's original size) as
 
-    - ``<out_dir>/<stem>.png``: the raw cluster ids, a single-channel uint8
-      PNG, or uint16 when an id of that image exceeds 255 (read it back
-      with ``mmcv.imread(path, flag='unchanged')``);
-    - ``<show_dir>/<stem>_overlay.png``: the image blended with one colour
-      per cluster, the same colour in every image (:func:`cluster_palette`).
+    - ``<out_dir>/<stem>.png``: the cluster ids, a palettised PNG whose
+      palette shows each cluster in its colour (:func:`cluster_palette`,
+      the same in every image), or 16-bit grey when an id of that image
+      exceeds 255 (:func:`write_label_png`; read the ids back with
+      :func:`read_label_png` or PIL);
+    - ``<show_dir>/<stem>_overlay.png``: the image beside its blend with
+      the cluster colours, boundaries drawn (:func:`overlay_figure`).
 
     ``<stem>`` is the image file name without its extension. Before testing
     the hook creates the folders and checks that no two images of the test
@@ -177,7 +185,7 @@ class ClusterPredictionWriterHook(Hook):
             pred = sample.pred_sem_seg.data.squeeze(0).cpu().numpy()
             map_path = self._map_path(sample.img_path)
             if map_path is not None:
-                write_png(map_path, label_map_array(pred))
+                write_label_png(map_path, pred)
             overlay_path = self._overlay_path(sample.img_path)
             if overlay_path is not None:
                 image = mmcv.imread(sample.img_path, channel_order='rgb')
@@ -192,4 +200,4 @@ class ClusterPredictionWriterHook(Hook):
                         f"{image.shape[:2]} of '{sample.img_path}' differ "
                         'in size; the test pipeline must keep ori_shape.')
                 write_png(overlay_path,
-                          overlay_clusters(image, pred, self.opacity))
+                          overlay_figure(image, pred, self.opacity))

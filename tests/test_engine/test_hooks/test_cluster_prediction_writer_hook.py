@@ -10,8 +10,9 @@ from mmseg.structures import SegDataSample
 from PIL import Image
 
 from mmdynaseg.datasets import ImageFolderDataset
-from mmdynaseg.engine import (ClusterPredictionWriterHook, cluster_palette,
-                              overlay_clusters)
+from mmdynaseg.engine import (ClusterPredictionWriterHook, overlay_clusters,
+                              overlay_figure)
+from mmdynaseg.utils import cluster_palette, read_label_png
 
 
 def sample(img_path, pred):
@@ -33,15 +34,6 @@ def read_png(path):
     return cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
 
 
-def test_palette_is_fixed_distinct_and_read_only():
-    palette = cluster_palette()
-    assert palette.shape == (65536, 3) and palette.dtype == np.uint8
-    assert len({tuple(colour) for colour in palette[:100]}) == 100
-    assert cluster_palette() is palette
-    with pytest.raises(ValueError):
-        palette[0] = 0
-
-
 def test_overlay_blends_image_with_cluster_colours():
     image = np.full((1, 2, 3), 100, np.uint8)
     pred = np.array([[0, 7]])
@@ -51,6 +43,20 @@ def test_overlay_blends_image_with_cluster_colours():
         overlay_clusters(image, pred, 1.0)[0], colours)
     half = overlay_clusters(image, pred, 0.5)[0].astype(int)
     assert np.abs(half - (100 + colours) / 2).max() <= 0.5
+
+
+def test_overlay_figure_puts_the_image_beside_marked_clusters():
+    """Left: the image; right: the blend (opacity 0: the image) with the
+    pixels on both sides of the cluster boundary (columns 2 and 3) white."""
+    image = np.full((3, 6, 3), 100, np.uint8)
+    pred = np.zeros((3, 6), int)
+    pred[:, 3:] = 1
+    figure = overlay_figure(image, pred, 0.0)
+    assert figure.shape == (3, 12, 3) and figure.dtype == np.uint8
+    np.testing.assert_array_equal(figure[:, :6], image)
+    expected = image.copy()
+    expected[:, 2:4] = 255
+    np.testing.assert_array_equal(figure[:, 6:], expected)
 
 
 def test_writes_raw_maps_and_overlays(tmp_path):
@@ -77,15 +83,21 @@ def test_writes_raw_maps_and_overlays(tmp_path):
     assert sorted(p.name for p in (tmp_path / 'maps').iterdir()) == [
         'a.png', 'b.png'
     ]
-    map_a, map_b = (read_png(tmp_path / 'maps' / f) for f in ('a.png',
-                                                              'b.png'))
+    map_a, map_b = (read_label_png(tmp_path / 'maps' / f)
+                    for f in ('a.png', 'b.png'))
     assert map_a.dtype == np.uint8 and map_b.dtype == np.uint16
     np.testing.assert_array_equal(map_a, pred_a)
     np.testing.assert_array_equal(map_b, pred_b)
+    # ids up to 255: palettised, a viewer shows the cluster colours
+    with Image.open(tmp_path / 'maps' / 'a.png') as image:
+        assert image.mode == 'P'
+        np.testing.assert_array_equal(
+            np.asarray(image.convert('RGB')), cluster_palette()[pred_a])
 
+    # the image beside the blend; every pixel of pred_a is on a boundary
     overlay = read_png(tmp_path / 'shows' / 'a_overlay.png')[..., ::-1]
-    expected = np.round(0.5 * rgb + 0.5 * cluster_palette()[pred_a])
-    np.testing.assert_array_equal(overlay, expected)
+    np.testing.assert_array_equal(overlay[:, :3], rgb)
+    np.testing.assert_array_equal(overlay[:, 3:], 255)
     assert (tmp_path / 'shows' / 'b_overlay.png').is_file()
     assert not [p for p in tmp_path.rglob('.tmp-*')]
 
