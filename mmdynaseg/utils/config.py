@@ -1,6 +1,8 @@
 """Loading and checking configs for the mmdynaseg tools."""
+import difflib
+import glob
 import os.path as osp
-from typing import Optional
+from typing import List, Optional
 
 from mmengine.config import Config
 
@@ -34,12 +36,56 @@ def check_config(cfg: Config, path: str) -> None:
             "default_scope = 'mmseg'.")
 
 
+# the package's configs, installed under mmdynaseg/.mim (setup.py)
+MIM_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim')
+
+
+def installed_configs() -> List[str]:
+    """The configs installed with the package, as ``configs/<name>.py``
+    paths relative to ``mmdynaseg/.mim``."""
+    return sorted(
+        osp.relpath(path, MIM_DIR)
+        for path in glob.glob(osp.join(MIM_DIR, 'configs', '**', '*.py'),
+                              recursive=True)
+        if '_base_' not in path)
+
+
+def resolve_config(path: str) -> str:
+    """The config file ``path`` names: the file itself if it exists, else
+    the installed config of that name (``configs/x.py``, ``x.py`` or
+    ``x``), so the tools and :func:`init_model` work from any folder.
+
+    Args:
+        path (str): A config path or name.
+
+    Returns:
+        str: An existing config file.
+
+    Raises:
+        FileNotFoundError: Neither exists; the message suggests installed
+            configs with similar names.
+    """
+    if osp.isfile(path):
+        return path
+    name = path if path.endswith('.py') else f'{path}.py'
+    for candidate in (osp.join(MIM_DIR, name),
+                      osp.join(MIM_DIR, 'configs', name)):
+        if not osp.isabs(name) and osp.isfile(candidate):
+            return candidate
+    names = installed_configs()
+    close = difflib.get_close_matches(
+        osp.basename(name), [osp.basename(n) for n in names], n=3)
+    hint = ', '.join(n for n in names if osp.basename(n) in close) or \
+        'configs/dynaseg_fsf_cnn_demo.py'
+    raise FileNotFoundError(
+        f'config file {path!r} does not exist here nor among the installed '
+        f'configs; try {hint} (the list: configs/README.md).')
+
+
 def load_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config, apply ``--cfg-options`` and check it for mmdynaseg."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(
-            f'config file {path!r} does not exist; pass a path such as '
-            'configs/dynaseg_fsf_cnn_demo.py.')
+    """Read a config (:func:`resolve_config`), apply ``--cfg-options`` and
+    check it for mmdynaseg."""
+    path = resolve_config(path)
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)

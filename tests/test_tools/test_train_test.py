@@ -122,6 +122,24 @@ def test_mim_train_entry_point(tiny_config, tmp_path):
     assert (tmp_path / 'mim_work' / 'iter_2.pth').is_file(), log
 
 
+def test_mim_run_segment_with_an_installed_config_name(tmp_path):
+    """`mim run mmdynaseg segment` from another folder, the config given
+    by its name: resolved among the installed configs."""
+    import numpy as np
+    from PIL import Image
+    image = tmp_path / 'photo.png'
+    Image.fromarray(np.random.RandomState(0).randint(
+        0, 256, (16, 16, 3), dtype=np.uint8)).save(image)
+    log = run([
+        str(Path(sys.executable).with_name('mim')), 'run', 'mmdynaseg',
+        'segment',
+        str(image), '--config', 'dynaseg_fsf_cnn_bsds500', '--out',
+        str(tmp_path / 'out'), '--cfg-options', 'model.max_iters=2'
+    ], tmp_path)
+    assert '1 images segmented' in log
+    assert (tmp_path / 'out/labels/photo.png').is_file()
+
+
 def test_amp_on_cpu_trains_and_tests_in_bf16(trained, tmp_path, repo_root):
     """--amp without CUDA: bf16 autocast (AutocastOptimWrapper, no loss
     scaling) for training, TestLoop fp16 for testing (both float32 on a

@@ -1,3 +1,4 @@
+import os.path as osp
 from pathlib import Path
 
 import pytest
@@ -6,6 +7,7 @@ from mmseg.registry import OPTIMIZERS
 
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import ConfigError, load_config
+from mmdynaseg.utils.config import MIM_DIR, resolve_config
 
 
 def test_config_without_custom_imports_explains_fix(tmp_path):
@@ -26,6 +28,26 @@ def test_config_with_wrong_scope(tmp_path):
 def test_missing_config_file():
     with pytest.raises(FileNotFoundError, match='nope.py'):
         load_config('nope.py')
+
+
+def test_configs_resolve_from_any_folder(tmp_path, monkeypatch):
+    """Outside the checkout, configs/x.py, x.py and x name the installed
+    config; a typo gets the installed configs of similar names."""
+    monkeypatch.chdir(tmp_path)
+    expected = osp.realpath(
+        osp.join(MIM_DIR, 'configs', 'dynaseg_scf_cnn_bsds500.py'))
+    for name in ('configs/dynaseg_scf_cnn_bsds500.py',
+                 'dynaseg_scf_cnn_bsds500.py', 'dynaseg_scf_cnn_bsds500'):
+        assert osp.realpath(resolve_config(name)) == expected
+    assert load_config('dynaseg_scf_cnn_bsds500').model.decode_head \
+        .weighting.policy == 'scf'
+    with pytest.raises(FileNotFoundError) as error:
+        resolve_config('configs/dynaseg_fsf_cnn_bsd500.py')
+    assert 'try configs/dynaseg_fsf_cnn_bsds500.py' in str(error.value)
+    # a file of that name here wins
+    (tmp_path / 'dynaseg_scf_cnn_bsds500.py').write_text('x = 1\n')
+    assert resolve_config('dynaseg_scf_cnn_bsds500.py') == \
+        'dynaseg_scf_cnn_bsds500.py'
 
 
 def test_shipped_demo_configs_load(repo_root):
