@@ -79,7 +79,9 @@ from mmdynaseg.datasets.transforms.loading import ImageLoadError
 from mmdynaseg.engine.hooks import StepProgress, overlay_figure, write_png
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, load_config,
-                             load_results, update_results, write_label_png)
+                             load_results, prepare_output_folder,
+                             remove_partial_files, update_results,
+                             write_label_png)
 
 SUMMARY = 'summary.json'
 # how to start a run with other settings than those its --out holds
@@ -201,11 +203,22 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit(f'--max-size must be >= 0, got {args.max_size}.')
     if not 0 <= args.opacity <= 1:
         raise SystemExit(f'--opacity must be in [0, 1], got {args.opacity}.')
+    if args.device.startswith('cuda') and not torch.cuda.is_available():
+        raise SystemExit(
+            f'--device {args.device}: this machine has no CUDA device (or '
+            'this torch has no CUDA); leave --device out, or pass cpu.')
     paths = find_images(args.inputs)
     folders = {name: osp.join(args.out, name) for name in ('labels',
                                                            'overlays')}
-    for folder in folders.values():
-        os.makedirs(folder, exist_ok=True)
+    try:
+        for folder in (args.out, *folders.values()):
+            prepare_output_folder(folder, '--out')
+    except OSError as error:
+        raise SystemExit(str(error)) from None
+    # files a killed run was writing (atomic_output's partial files)
+    for folder in (*folders.values(), osp.join(args.out, 'snapshots')):
+        for stale in remove_partial_files(folder):
+            print(f'removed {stale}, left by an interrupted run')
     summary_path = osp.join(args.out, SUMMARY)
     settings = dict(
         config=args.config,

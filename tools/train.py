@@ -82,6 +82,11 @@ def main() -> None:
             f'tools/segment.py IMAGES --config {args.config} --out DIR; to '
             'train one network on a dataset, use a config such as '
             'configs/dynaseg_fsf_cnn_bsds500_trained.py.')
+    for key in ('max_iters', 'max_epochs'):
+        if (cfg.get('train_cfg') or {}).get(key, 1) < 1:
+            raise SystemExit(
+                f'train_cfg.{key} is {cfg.train_cfg[key]}: nothing would be '
+                'trained; set it to 1 or more.')
     cfg.launcher = args.launcher
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)

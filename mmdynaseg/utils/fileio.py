@@ -3,11 +3,12 @@ arrays: one home for every file mmdynaseg writes."""
 import fcntl
 import glob
 import json
+import math
 import os
 import os.path as osp
 import tempfile
 from contextlib import contextmanager
-from typing import Callable, Iterator, List, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 import numpy as np
 
@@ -93,16 +94,66 @@ def load_results(path: str, settings: dict, start_over: str,
     Raises:
         ValueError: If ``path`` holds the results of other settings.
     """
-    settings = json.loads(json.dumps(settings))
+    settings = json.loads(json.dumps(finite_json(settings)))
     if not osp.isfile(path):
         return dict(settings=settings, **empty)
+    broken = (f'; move it aside and rerun to start again, or restore it '
+              f'from a copy ({start_over})')
     with open(path) as f:
-        saved = json.load(f)
+        try:
+            saved = json.load(f)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f'{path} is not valid JSON ({error}): it may have been cut '
+                f'short by a full disk or a copy{broken}.') from None
+    if not isinstance(saved, dict):
+        raise ValueError(f'{path} holds a JSON {type(saved).__name__}, not '
+                         f'the results object this tool writes{broken}.')
     if saved.get('settings') != settings:
         raise ValueError(
             f"{path} holds results of other settings ({saved.get('settings')}"
             f'); to resume them, repeat those settings, or {start_over}.')
     return saved
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None, so that
+    it is valid (strict) JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(item) for item in value]
+    return value
+
+
+def prepare_output_folder(folder: str, option: str) -> None:
+    """Create ``folder`` if needed and check that it can be written to;
+    otherwise raise an error naming it, the option that gave it and the
+    fix.
+
+    Args:
+        folder (str): The output folder.
+        option (str): The option or setting that names it (e.g.
+            ``'--out'``).
+
+    Raises:
+        OSError: It cannot be created (e.g. a file of that name).
+        PermissionError: It is not writable.
+    """
+    fix = f'pass a folder you can write to as {option}.'
+    if osp.exists(folder) and not osp.isdir(folder):
+        raise NotADirectoryError(
+            f"the output folder '{folder}' is a file; {fix}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create the output folder '{folder}' "
+                      f'({error.strerror or error}); {fix}') from error
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"the output folder '{folder}' is not writable; {fix}")
 
 
 @contextmanager
@@ -142,7 +193,9 @@ def update_results(path: str,
     with folder_lock(osp.dirname(osp.abspath(path))):
         results = load_results(path, settings, start_over, **empty)
         update(results)
-        write_text(path, json.dumps(results, indent=indent))
+        write_text(path,
+                   json.dumps(finite_json(results), indent=indent,
+                              allow_nan=False))
     return results
 
 

@@ -189,6 +189,52 @@ def test_progress_piped_to_a_file_has_lines_and_an_eta(
     assert all('ETA image ' in line and ', all ' in line for line in lines)
 
 
+def test_unusable_out_or_device_is_refused_up_front(segment_tool, folder,
+                                                   tmp_path, monkeypatch):
+    a_file = tmp_path / 'a_file'
+    a_file.write_text('')
+    with pytest.raises(SystemExit, match="'.*a_file' is a file; pass a "
+                       'folder you can write to as --out'):
+        run(segment_tool, [folder / 'rgb.png'], a_file)
+    with pytest.raises(SystemExit, match='cannot create the output folder'):
+        run(segment_tool, [folder / 'rgb.png'], a_file / 'out')
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    with pytest.raises(SystemExit, match='--device cuda: this machine has '
+                       'no CUDA'):
+        run(segment_tool, [folder / 'rgb.png'], tmp_path / 'out', '--device',
+            'cuda')
+
+
+def test_a_diverging_image_is_reported_and_the_run_goes_on(
+        segment_tool, folder, tmp_path):
+    """lr = nan: each image fails with its non-finite loss, is listed as
+    skipped with the reason, and summary.json stays strict JSON."""
+    out = tmp_path / 'out'
+    summary = run(segment_tool, [folder / 'rgb.png', folder / 'gray.png'],
+                  out, cfg_options=['model.optimizer.lr=nan',
+                                    'model.stop_threshold=None'])
+    assert summary['images'] == {}
+    assert len(summary['skipped']) == 2
+    assert all('the loss is nan' in reason
+               for reason in summary['skipped'].values())
+
+    def refuse(constant):
+        raise ValueError(constant)
+
+    json.loads((out / 'summary.json').read_text(), parse_constant=refuse)
+
+
+def test_partial_files_of_a_killed_run_are_removed(segment_tool, folder,
+                                                   tmp_path, capsys):
+    out = tmp_path / 'out'
+    for name in ('labels', 'overlays', 'snapshots'):
+        (out / name).mkdir(parents=True)
+        (out / name / '.rgb.png.partial-x1').write_bytes(b'half')
+    run(segment_tool, [folder / 'rgb.png'], out)
+    assert not list(out.rglob('*partial*'))
+    assert capsys.readouterr().out.count('left by an interrupted run') == 3
+
+
 def test_other_settings_are_refused(segment_tool, folder, tmp_path):
     out = tmp_path / 'out'
     run(segment_tool, [folder / 'rgb.png'], out)

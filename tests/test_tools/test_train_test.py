@@ -289,3 +289,12 @@ def test_resume_never_runs_the_checkpoints_config_text(
     torch.save(checkpoint, work_dir / 'iter_4.pth')
     resume_to_iter_6(tiny_config, work_dir, tmp_path, repo_root)
     assert not marker.exists()
+
+
+def test_train_refuses_a_schedule_that_trains_nothing(tiny_config, tmp_path,
+                                                      repo_root):
+    error = failing([
+        str(tiny_config), '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options', 'train_cfg.max_iters=-5'
+    ], tmp_path, repo_root / 'tools/train.py')
+    assert 'train_cfg.max_iters is -5: nothing would be trained' in error

@@ -7,7 +7,7 @@ import pytest
 from mmdynaseg.utils import (atomic_output, label_map_array, load_results,
                              remove_partial_files, update_results, write_bytes,
                              write_text)
-from mmdynaseg.utils.fileio import folder_lock
+from mmdynaseg.utils.fileio import finite_json, folder_lock
 
 
 @pytest.fixture
@@ -137,3 +137,34 @@ def test_folder_lock_makes_another_process_wait(tmp_path):
     assert time.monotonic() - started > 1.0
     holder.join(30)
     assert holder.exitcode == 0
+
+
+@pytest.mark.parametrize('content, words', [
+    ('{"settings": {}, "images": {"a"', 'is not valid JSON'),
+    ('[1, 2]', 'holds a JSON list'),
+])
+def test_broken_results_file_is_named_with_the_fix(tmp_path, content,
+                                                   words):
+    path = tmp_path / 'summary.json'
+    path.write_text(content)
+    with pytest.raises(ValueError) as error:
+        load_results(str(path), {}, 'pass another --out')
+    message = str(error.value)
+    assert str(path) in message and words in message
+    assert 'move it aside' in message and 'pass another --out' in message
+
+
+def test_saved_results_are_strict_json(tmp_path):
+    """A NaN (e.g. seconds of a failed image) is saved as null."""
+    assert finite_json(dict(a=[1.5, float('nan')], b=(float('inf'), 'x'),
+                            c=2)) == dict(a=[1.5, None], b=[None, 'x'], c=2)
+    path = str(tmp_path / 'results.json')
+    update_results(path, {}, 'start over',
+                   lambda saved: saved.update(x=float('nan')))
+    with open(path) as f:
+        text = f.read()
+
+    def refuse(constant):
+        raise ValueError(constant)
+
+    assert json.loads(text, parse_constant=refuse)['x'] is None

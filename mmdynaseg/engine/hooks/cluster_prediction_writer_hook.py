@@ -1,5 +1,4 @@
 """Write predicted cluster maps and overlays during testing."""
-import os
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
@@ -9,11 +8,11 @@ import numpy as np
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
-
 from skimage.segmentation import mark_boundaries
 
-from mmdynaseg.utils import cluster_palette, label_map_array, write_bytes, \
-    write_label_png
+from mmdynaseg.utils import (cluster_palette, label_map_array,
+                             prepare_output_folder, write_bytes,
+                             write_label_png)
 
 def overlay_clusters(image: np.ndarray,
                      pred: np.ndarray,
@@ -81,19 +80,6 @@ def _stem(img_path: str) -> str:
     return osp.splitext(osp.basename(img_path))[0]
 
 
-def _prepare_folder(folder: str, option: str) -> None:
-    """Create ``folder`` or raise an error naming it and the fix."""
-    fix = f'pass a folder you can write to as {option}.'
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot create the output folder '{folder}' "
-                      f'({error.strerror or error}); {fix}') from error
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise PermissionError(
-            f"the output folder '{folder}' is not writable; {fix}")
-
-
 @HOOKS.register_module()
 class ClusterPredictionWriterHook(Hook):
     """Write each test image's predicted cluster map and/or an overlay.
@@ -155,9 +141,10 @@ class ClusterPredictionWriterHook(Hook):
     def before_test(self, runner) -> None:
         """Create the folders; refuse images that would share a file."""
         if self.out_dir is not None:
-            _prepare_folder(self.out_dir, '--out (out_dir)')
+            prepare_output_folder(self.out_dir, '--out (out_dir)')
         if self.show_dir is not None:
-            _prepare_folder(self.show_dir, '--show-dir (show_dir)')
+            prepare_output_folder(self.show_dir,
+                                  '--show-dir (show_dir)')
         dataset = runner.test_dataloader.dataset
         written_by: Dict[str, str] = {}
         for index in range(len(dataset)):

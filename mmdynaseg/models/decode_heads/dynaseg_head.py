@@ -86,6 +86,12 @@ class DynaSegHead(BaseDecodeHead):
                  silhouette_floor: bool = False,
                  loss_guide: Optional[dict] = None,
                  **kwargs) -> None:
+        if kwargs.get('num_classes', 2) < 2:
+            raise ValueError(
+                'DynaSegHead needs num_classes (q, the most clusters) >= 2: '
+                'with one channel every pixel gets the same cluster; got '
+                f"{kwargs['num_classes']}. DynaSeg uses q = 100 (CNN) or the "
+                "dataset's number of classes (ResNet-18).")
         super().__init__(
             loss_decode=[loss_sim, loss_con],
             norm_cfg=norm_cfg,

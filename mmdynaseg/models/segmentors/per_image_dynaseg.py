@@ -828,6 +828,12 @@ class PerImageDynaSeg(EncoderDecoder):
                 if not eval_labels and record and steps in self.record_iters:
                     record(steps, response.detach(), q_prime)
                 loss, _ = self.parse_losses(losses)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(
+                        f"'{loss_sample.metainfo.get('img_path') or 'image'}"
+                        f"': the loss is {loss.item()} at step {steps}, so "
+                        'its labels would mean nothing; lower the learning '
+                        'rate (model.optimizer.lr) or check the image.')
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()

@@ -89,3 +89,10 @@ def test_dynamic_loss_with_k_star_floor():
     assert losses['q_prime'].item() == 1
     assert losses['mu'].item() == pytest.approx((5 / 2 + 1 / 2) / 2)
     assert losses['k_star'].item() == 3
+
+
+@pytest.mark.parametrize('q', [0, 1])
+def test_fewer_than_two_clusters_are_refused(q):
+    """q = 1 trained a constant map silently, q = 0 failed in a conv."""
+    with pytest.raises(ValueError, match=f'num_classes .*>= 2.*got {q}'):
+        build(q=q)

@@ -641,6 +641,16 @@ def test_training_is_refused():
         tiny_model().loss(torch.zeros((1, 3) + SIZE), [SegDataSample()])
 
 
+def test_non_finite_loss_stops_the_image():
+    """lr = nan: the first step makes the weights NaN, the next loss is
+    NaN: an error instead of a one-label map reported as a success."""
+    model = tiny_model(
+        optimizer=dict(type='SGD', lr=float('nan')), stop_threshold=None)
+    with pytest.raises(FloatingPointError,
+                       match='the loss is nan at step 1.*lower the learning'):
+        segment(model, images(1))
+
+
 @pytest.mark.parametrize('kwargs, match', [
     (dict(max_iters=0), 'max_iters'),
     (dict(stop_threshold='three'), 'stop_threshold'),
