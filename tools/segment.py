@@ -21,7 +21,9 @@ Under ``--out DIR`` it writes, for an image ``<stem>.<ext>``:
   runs when it resumed a snapshot, see below; the forward pass for a
   trained one) and, for per-image configs, ``q_prime``, ``iterations``,
   ``arithmetic`` (how the steps ran, ``PerImageDynaSeg.arithmetic``),
-  ``silhouette_k`` when used and ``resumed_from`` when it resumed;
+  ``silhouette_k`` when used and ``resumed_from`` when it resumed, and
+  ``sha1``, a digest of the file (a rerun segments an image again when
+  its file has changed);
   every skipped file
   with the reason (skipped files are tried again on the next run); and the
   run's settings (config, checkpoint, ``--cfg-options``, ``--max-size``).
@@ -60,10 +62,12 @@ Example:
 """
 import argparse
 import glob
+import hashlib
 import logging
 import os
 import os.path as osp
 import sys
+from contextlib import ExitStack
 from functools import partial
 from typing import Dict, List, Optional
 
@@ -78,8 +82,8 @@ from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
 from mmdynaseg.datasets.transforms.loading import ImageLoadError
 from mmdynaseg.engine.hooks import StepProgress, overlay_figure, write_png
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, load_config,
-                             load_results, prepare_output_folder,
+from mmdynaseg.utils import (SILHOUETTE_KEY, CheckpointError, folder_lock,
+                             load_config, load_results, prepare_output_folder,
                              remove_partial_files, update_results,
                              write_label_png)
 
@@ -163,6 +167,20 @@ def find_images(inputs: List[str]) -> List[str]:
     return list(owners.values())
 
 
+def file_digest(path: str) -> Optional[str]:
+    """SHA-1 of a file's bytes (hex, 16 characters), None if it cannot be
+    read: a finished image is only skipped while its file has the same
+    content."""
+    digest = hashlib.sha1()
+    try:
+        with open(path, 'rb') as f:
+            for block in iter(lambda: f.read(1 << 20), b''):
+                digest.update(block)
+    except OSError:  # reported when the image is loaded
+        return None
+    return digest.hexdigest()[:16]
+
+
 def stem(path: str) -> str:
     """File name without folder and extension."""
     return osp.splitext(osp.basename(path))[0]
@@ -219,100 +237,118 @@ def main(argv: Optional[List[str]] = None) -> None:
     for folder in (*folders.values(), osp.join(args.out, 'snapshots')):
         for stale in remove_partial_files(folder):
             print(f'removed {stale}, left by an interrupted run')
-    summary_path = osp.join(args.out, SUMMARY)
-    settings = dict(
-        config=args.config,
-        checkpoint=args.checkpoint,
-        cfg_options=args.cfg_options,
-        max_size=args.max_size)
-    try:
-        summary = load_results(
-            summary_path, settings, START_OVER, images={}, skipped={})
-    except ValueError as error:
-        raise SystemExit(str(error)) from None
-
-    def outputs(path: str) -> Dict[str, str]:
-        return {
-            name: osp.join(folder, f'{stem(path)}.png')
-            for name, folder in folders.items()
-        }
-
-    for path in paths:
-        done = summary['images'].get(stem(path))
-        if done is not None and osp.normpath(done['image']) != path:
-            raise SystemExit(
-                f"'{path}' would overwrite the results of '{done['image']}' "
-                f"in {args.out} (both are '{stem(path)}.png'); pass another "
-                '--out folder for it, or rename it.')
-    todo = [
-        path for path in paths
-        if stem(path) not in summary['images']
-        or not all(map(osp.isfile, outputs(path).values()))
-    ]
-    print(f'{len(paths) - len(todo)} of {len(paths)} images already '
-          f'segmented in {args.out}; segmenting {len(todo)}.')
-    if not todo:
-        return
-    per_image = optimises_per_image(cfg.model)
-    if per_image and not cfg.model.get('snapshot_dir'):
-        cfg.model.snapshot_dir = osp.join(args.out, 'snapshots')
-    try:
-        model = init_model(cfg, args.checkpoint, args.device)
-    except (ValueError, FileNotFoundError, CheckpointError) as error:
-        raise SystemExit(str(error)) from None
-    # a terminal gets every step on one line; a file or pipe a line every
-    # 50 steps
-    tty = sys.stderr.isatty()
-    line_start = '\r' if tty else ''
-    progress = StepProgress(
-        len(todo),
-        (lambda line: sys.stderr.write(f'\r{line}  ')) if tty else
-        (lambda line: print(line, file=sys.stderr, flush=True)),
-        interval=1 if tty else 50)
-    if per_image:
-        model.on_step = progress
-    for position, path in enumerate(todo, 1):
-        prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
-        progress.start_image(osp.basename(path))
+    with ExitStack() as stack:  # one run per --out folder at a time
         try:
-            results = load_image(path, args.max_size)
-            result = segment_image(model, results)
-        except Exception as error:  # one bad image must not end the run
-            reason = str(error) if isinstance(
-                error, (ImageLoadError, OSError, ValueError)) else (
-                    f"cannot segment '{path}' ({type(error).__name__}: "
-                    f'{error})')
-            print_log(
-                f'skipping: {reason}', logger='current',
-                level=logging.WARNING)
-            entry = None
-        else:
-            reason = ''
-            targets = outputs(path)
-            write_label_png(targets['labels'], result['labels'])
-            rgb = np.ascontiguousarray(results['img'][..., ::-1])
-            write_png(targets['overlays'],
-                      overlay_figure(rgb, result['labels'], args.opacity))
-            entry = dict(
-                image=path,
-                original_size=list(results['original_shape']),
-                size=list(result['labels'].shape),
-                **result['stats'])
-            sys.stderr.write(
-                f"{line_start}{prefix}: "
-                f"{result['stats']['num_labels']} labels, "
-                f"{result['stats']['seconds']:.1f} s\n")
-        summary = update_results(
-            summary_path,
-            settings,
-            START_OVER,
-            partial(record, path=path, entry=entry, skipped_for=reason),
-            indent=2,
-            images={},
-            skipped={})
-        progress.end_image()
-    print(f"\n{len(summary['images'])} images segmented, "
-          f"{len(summary['skipped'])} skipped; see {summary_path}")
+            stack.enter_context(folder_lock(folders['labels'], wait=False))
+        except BlockingIOError:
+            raise SystemExit(
+                f'another tools/segment.py run is writing to {args.out}; '
+                'wait for it to finish, or pass another --out folder.'
+            ) from None
+        summary_path = osp.join(args.out, SUMMARY)
+        settings = dict(
+            config=args.config,
+            checkpoint=args.checkpoint,
+            cfg_options=args.cfg_options,
+            max_size=args.max_size)
+        try:
+            summary = load_results(
+                summary_path, settings, START_OVER, images={}, skipped={})
+        except ValueError as error:
+            raise SystemExit(str(error)) from None
+
+        def outputs(path: str) -> Dict[str, str]:
+            return {
+                name: osp.join(folder, f'{stem(path)}.png')
+                for name, folder in folders.items()
+            }
+
+        for path in paths:
+            done = summary['images'].get(stem(path))
+            if done is not None and osp.normpath(done['image']) != path:
+                raise SystemExit(
+                    f"'{path}' would overwrite the results of '{done['image']}' "
+                    f"in {args.out} (both are '{stem(path)}.png'); pass another "
+                    '--out folder for it, or rename it.')
+        digests = {path: file_digest(path) for path in paths}
+        changed = [
+            path for path in paths
+            if summary['images'].get(stem(path), {}).get(
+                'sha1', digests[path]) != digests[path]
+        ]
+        for path in changed:
+            print(f'{path} changed since it was segmented: segmenting it '
+                  'again.')
+        todo = [
+            path for path in paths
+            if stem(path) not in summary['images'] or path in changed
+            or not all(map(osp.isfile, outputs(path).values()))
+        ]
+        print(f'{len(paths) - len(todo)} of {len(paths)} images already '
+              f'segmented in {args.out}; segmenting {len(todo)}.')
+        if not todo:
+            return
+        per_image = optimises_per_image(cfg.model)
+        if per_image and not cfg.model.get('snapshot_dir'):
+            cfg.model.snapshot_dir = osp.join(args.out, 'snapshots')
+        try:
+            model = init_model(cfg, args.checkpoint, args.device)
+        except (ValueError, FileNotFoundError, CheckpointError) as error:
+            raise SystemExit(str(error)) from None
+        # a terminal gets every step on one line; a file or pipe a line every
+        # 50 steps
+        tty = sys.stderr.isatty()
+        line_start = '\r' if tty else ''
+        progress = StepProgress(
+            len(todo),
+            (lambda line: sys.stderr.write(f'\r{line}  ')) if tty else
+            (lambda line: print(line, file=sys.stderr, flush=True)),
+            interval=1 if tty else 50)
+        if per_image:
+            model.on_step = progress
+        for position, path in enumerate(todo, 1):
+            prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
+            progress.start_image(osp.basename(path))
+            try:
+                results = load_image(path, args.max_size)
+                result = segment_image(model, results)
+            except Exception as error:  # one bad image must not end the run
+                reason = str(error) if isinstance(
+                    error, (ImageLoadError, OSError, ValueError)) else (
+                        f"cannot segment '{path}' ({type(error).__name__}: "
+                        f'{error})')
+                print_log(
+                    f'skipping: {reason}', logger='current',
+                    level=logging.WARNING)
+                entry = None
+            else:
+                reason = ''
+                targets = outputs(path)
+                write_label_png(targets['labels'], result['labels'])
+                rgb = np.ascontiguousarray(results['img'][..., ::-1])
+                write_png(targets['overlays'],
+                          overlay_figure(rgb, result['labels'], args.opacity))
+                entry = dict(
+                    image=path,
+                    sha1=digests[path],
+                    original_size=list(results['original_shape']),
+                    size=list(result['labels'].shape),
+                    **result['stats'])
+                sys.stderr.write(
+                    f"{line_start}{prefix}: "
+                    f"{result['stats']['num_labels']} labels, "
+                    f"{result['stats']['seconds']:.1f} s\n")
+            summary = update_results(
+                summary_path,
+                settings,
+                START_OVER,
+                partial(record, path=path, entry=entry, skipped_for=reason),
+                indent=2,
+                images={},
+                skipped={})
+            progress.end_image()
+        print(f"\n{len(summary['images'])} images segmented, "
+              f"{len(summary['skipped'])} skipped; see {summary_path}")
 
 
 if __name__ == '__main__':

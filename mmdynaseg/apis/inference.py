@@ -121,6 +121,51 @@ def _guidance(cfg: Config):
     return None
 
 
+def bgr_uint8(image: np.ndarray) -> np.ndarray:
+    """An image array as 8-bit, 3-channel BGR, as decoding a file gives.
+
+    Grayscale (H x W or H x W x 1) is replicated, a fourth (alpha) channel
+    dropped; uint16 is scaled to 8 bits (``>> 8``, as OpenCV decodes
+    16-bit files); floats are taken as 0..1 when none exceeds 1, else as
+    0..255; integers must lie in 0..255.
+
+    Args:
+        image (np.ndarray): The image, channels in BGR order.
+
+    Returns:
+        np.ndarray: H x W x 3 uint8.
+
+    Raises:
+        ValueError: Another shape, non-finite or out-of-range values.
+    """
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.ndim != 3 or image.shape[2] not in (1, 3, 4) or not image.size:
+        raise ValueError(
+            f'an image array must be H x W, H x W x 1, H x W x 3 (BGR) or '
+            f'H x W x 4 (BGRA), got shape {image.shape}.')
+    image = image[..., :3]
+    if image.shape[2] == 1:
+        image = np.repeat(image, 3, axis=2)
+    if image.dtype == np.uint16:
+        return (image >> 8).astype(np.uint8)
+    if image.dtype.kind == 'f':
+        if not np.isfinite(image).all():
+            raise ValueError('the image array holds NaN or infinite values.')
+        if image.min() >= 0 and image.max() <= 1:
+            image = image * 255
+        image = np.round(image)
+    elif image.dtype.kind not in 'iu':
+        raise ValueError(
+            f'an image array must hold numbers, got dtype {image.dtype}.')
+    if image.min() < 0 or image.max() > 255:
+        raise ValueError(
+            f'image values must lie in 0..255 (or 0..1 as floats), got '
+            f'{image.min()}..{image.max()}.')
+    return image.astype(np.uint8)
+
+
 def load_image(image: Union[str, np.ndarray],
                max_size: Optional[int] = None) -> dict:
     """Decode an image as 8-bit BGR and cap its long side at ``max_size``.
@@ -132,7 +177,8 @@ def load_image(image: Union[str, np.ndarray],
     (area interpolation, aspect kept), with a warning.
 
     Args:
-        image (str | np.ndarray): A path, or an H x W x 3 uint8 BGR array.
+        image (str | np.ndarray): A path, or a BGR array
+            (:func:`bgr_uint8` converts it).
         max_size (int, optional): Largest long side; None or 0: any.
 
     Returns:
@@ -145,6 +191,7 @@ def load_image(image: Union[str, np.ndarray],
     if isinstance(image, str):
         results = LoadImageOrSkip()(dict(img_path=image))
     else:
+        image = bgr_uint8(image)
         results = dict(
             img=image, img_path=None, img_shape=image.shape[:2],
             ori_shape=image.shape[:2])

@@ -6,8 +6,8 @@ from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
 from .config import ConfigError, check_config, default_work_dir, load_config
 from .constants import GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX, SILHOUETTE_KEY
-from .fileio import (MAX_LABEL, atomic_output, finite_json, label_map_array,
-                     load_results, prepare_output_folder,
+from .fileio import (MAX_LABEL, atomic_output, finite_json, folder_lock,
+                     label_map_array, load_results, prepare_output_folder,
                      remove_partial_files, update_results, write_bytes,
                      write_text)
 from .label_png import encode_label_png, read_label_png, write_label_png
@@ -19,7 +19,8 @@ from .snapshot import SnapshotStore
 __all__ = [
     'GUIDE_KEY', 'GUIDE_MAP_KEY', 'IGNORE_INDEX', 'SILHOUETTE_KEY',
     'ConfigError', 'check_config', 'default_work_dir', 'load_config',
-    'MAX_LABEL', 'atomic_output', 'finite_json', 'label_map_array',
+    'MAX_LABEL', 'atomic_output', 'finite_json', 'folder_lock',
+    'label_map_array',
     'load_results', 'prepare_output_folder',
     'remove_partial_files', 'update_results', 'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',

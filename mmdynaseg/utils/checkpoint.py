@@ -208,8 +208,9 @@ def check_checkpoint(filename: str, model: nn.Module) -> Dict:
 
     Every parameter and buffer of the model must be in the checkpoint's
     ``state_dict`` (``'module.'`` prefixes of distributed training are
-    ignored) with the same shape, and the checkpoint must hold nothing
-    else; otherwise loading it would silently keep random weights.
+    ignored) as a tensor of the same shape, and the checkpoint must hold
+    nothing else; otherwise loading it would silently keep random
+    weights.
 
     Args:
         filename (str): Path of the checkpoint.
@@ -234,13 +235,17 @@ def check_checkpoint(filename: str, model: nn.Module) -> Dict:
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
+    not_tensors = sorted(
+        f'{key} ({type(state[key]).__name__})' for key in expected
+        if key in state and not isinstance(state[key], torch.Tensor))
     mismatched = sorted(
         f'{key} {tuple(state[key].shape)} vs {tuple(value.shape)}'
         for key, value in expected.items()
-        if key in state and hasattr(state[key], 'shape')
+        if isinstance(state.get(key), torch.Tensor)
         and tuple(state[key].shape) != tuple(value.shape))
     problems = [(label, keys) for label, keys in (
         ('missing', missing), ('unexpected', unexpected),
+        ('not tensors', not_tensors),
         ('of another shape (checkpoint vs model)', mismatched)) if keys]
     if problems:
         details = '; '.join(

@@ -157,16 +157,19 @@ def prepare_output_folder(folder: str, option: str) -> None:
 
 
 @contextmanager
-def folder_lock(folder: str) -> Iterator[None]:
+def folder_lock(folder: str, wait: bool = True) -> Iterator[None]:
     """Hold an exclusive lock on ``folder`` (``flock`` on the folder
-    itself, so no lock file is left behind); other processes wait.
+    itself, so no lock file is left behind).
 
     Args:
         folder (str): An existing folder.
+        wait (bool): Wait while another process holds it; else raise
+            ``BlockingIOError`` at once. Defaults to True.
     """
     descriptor = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        fcntl.flock(descriptor,
+                    fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
         os.close(descriptor)  # releases the lock

@@ -149,3 +149,26 @@ def test_mmseg_show_result_pyplot_draws_the_clusters(repo_root, tmp_path):
     # opacity 1: every pixel shows its cluster's colour (RGB)
     labels = sample.pred_sem_seg.data[0].numpy()
     np.testing.assert_array_equal(drawn, cluster_palette()[labels])
+
+
+def test_image_arrays_are_converted_as_files_are():
+    """Float 0..1 (gave one label), uint16 (was not scaled), grey, BGRA:
+    all become the 8-bit BGR image; NaN and out-of-range are refused."""
+    from mmdynaseg.apis.inference import bgr_uint8
+    image = bgr_image()
+    for array in (image / 255.0, image.astype(np.uint16) * 257,
+                  image.astype(np.float32),
+                  np.dstack([image, np.full(image.shape[:2], 9, np.uint8)]),
+                  image.astype(np.int64)):
+        np.testing.assert_array_equal(bgr_uint8(array), image)
+    grey = image[..., 0]
+    np.testing.assert_array_equal(bgr_uint8(grey), np.dstack([grey] * 3))
+    np.testing.assert_array_equal(
+        load_image(image / 255.0)['img'], image)
+    nan = image / 255.0
+    nan[0, 0, 0] = np.nan
+    for bad, match in ((nan, 'NaN'), (image.astype(int) + 300, '0..255'),
+                       (np.zeros((4, 4, 2)), 'shape'),
+                       (np.zeros((4, 4, 3), bool), 'numbers')):
+        with pytest.raises(ValueError, match=match):
+            bgr_uint8(bad)

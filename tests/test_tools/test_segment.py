@@ -235,6 +235,36 @@ def test_partial_files_of_a_killed_run_are_removed(segment_tool, folder,
     assert capsys.readouterr().out.count('left by an interrupted run') == 3
 
 
+def test_an_image_replaced_under_the_same_path_is_segmented_again(
+        segment_tool, folder, tmp_path, capsys):
+    """Finished results are matched on content: the 24 x 24 rgb.png
+    replaced by a 20 x 28 image is segmented again, not skipped."""
+    out = tmp_path / 'out'
+    run(segment_tool, [folder / 'rgb.png'], out)
+    Image.fromarray(np.full((20, 28, 3), 120, np.uint8)).save(folder /
+                                                              'rgb.png')
+    capsys.readouterr()
+    summary = run(segment_tool, [folder / 'rgb.png'], out)
+    assert 'changed since it was segmented' in capsys.readouterr().out
+    assert summary['images']['rgb']['size'] == [20, 28]
+    assert read(out / 'labels/rgb.png').shape == (20, 28)
+    again = run(segment_tool, [folder / 'rgb.png'], out)  # now unchanged
+    assert again['images']['rgb'] == summary['images']['rgb']
+    assert '1 of 1 images already segmented' in capsys.readouterr().out
+
+
+def test_a_second_run_on_the_same_out_is_refused(segment_tool, folder,
+                                                 tmp_path):
+    from mmdynaseg.utils import folder_lock
+    out = tmp_path / 'out'
+    (out / 'labels').mkdir(parents=True)
+    with folder_lock(str(out / 'labels')):  # another run holds it
+        with pytest.raises(SystemExit, match='another tools/segment.py run '
+                           'is writing to'):
+            run(segment_tool, [folder / 'rgb.png'], out)
+    run(segment_tool, [folder / 'rgb.png'], out)  # free again
+
+
 def test_other_settings_are_refused(segment_tool, folder, tmp_path):
     out = tmp_path / 'out'
     run(segment_tool, [folder / 'rgb.png'], out)

@@ -150,3 +150,14 @@ def test_checkpoint_must_fit_the_model(tmp_path):
     assert 'other.pth' in message and '1 missing: bias' in message
     assert '1 unexpected: extra' in message
     assert 'weight (4, 3) vs (2, 3)' in message
+
+
+def test_checkpoint_values_must_be_tensors(tmp_path):
+    """The right keys with other values: test.py ran on random weights."""
+    model = nn.Linear(3, 2)
+    path = tmp_path / 'values.pth'
+    torch.save(dict(state_dict=dict(weight=[[1.0] * 3] * 2, bias='zeros')),
+               path)
+    with pytest.raises(CheckpointError) as error:
+        check_checkpoint(str(path), model)
+    assert '2 not tensors: bias (str), weight (list)' in str(error.value)
