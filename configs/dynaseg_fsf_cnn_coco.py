@@ -5,7 +5,7 @@
 # estimate k*. It reproduces no published row: the DynaSeg FSF COCO numbers
 # the DynaGuide README lists (COCO-All 30.51, COCO-Stuff 54.10 mIoU) come
 # from per-image optimisation scored per image, with settings not published
-# (README, "Evaluation protocols").
+# (docs/protocols.md).
 _base_ = [
     '_base_/models/dynaseg_cnn.py', '_base_/datasets/cocostuff27.py',
     '_base_/default_runtime.py', '_base_/schedules/schedule_coco.py'

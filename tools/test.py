@@ -75,7 +75,7 @@ def use_amp(cfg: Config, amp: bool) -> None:
     """``--amp``: MMEngine's ``TestLoop(fp16=True)`` (float16 on a GPU,
     bfloat16 on a CPU) where the device has fast kernels for it; a CPU
     without bf16 kernels (AVX2 only) emulates bf16, several times slower
-    than float32 (README, Speed), so it tests in float32 there, with one
+    than float32 (docs/speed.md), so it tests in float32 there, with one
     warning, as ``tools/train.py --amp`` trains."""
     if not amp:
         return

@@ -8,7 +8,7 @@ evaluator); this shows how far apart they are. Predictions are label PNGs
 named by image stem (e.g. from ``tools/test.py --out``) or a guide run on
 the fly (e.g. k-means of Lab colours).
 
-Example (CamVid val, k-means with k = 11, the README's table):
+Example (CamVid val, k-means with k = 11, docs/results.md):
     python tools/analysis_tools/iou_protocols.py \
         configs/dynaseg_fsf_cnn_camvid.py --split val \
         --guide type=KMeansColorGuide k=11 \

@@ -320,7 +320,7 @@ class PerImageDynaSeg(EncoderDecoder):
             a batch is optimised, instead of faulting in fresh pages for
             every large tensor; the same results. Measured 1.7x faster
             frozen-feature DynaGuide steps on an AVX2 CPU, and no change
-            for the convolution-bound fresh network (README, Speed).
+            for the convolution-bound fresh network (docs/speed.md).
             Defaults to True.
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).
