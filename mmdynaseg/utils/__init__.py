@@ -10,7 +10,8 @@ from .fileio import (MAX_LABEL, atomic_output, finite_json, folder_lock,
                      label_map_array, load_results, prepare_output_folder,
                      remove_partial_files, update_results, write_bytes,
                      write_text)
-from .label_png import encode_label_png, read_label_png, write_label_png
+from .label_png import (encode_label_png, read_label_map, read_label_png,
+                        resize_nearest, write_label_png)
 from .matching import max_overlap_matching
 from .palette import cluster_meta, cluster_palette
 from .precision import supports_autocast, warn_once
@@ -24,7 +25,8 @@ __all__ = [
     'load_results', 'prepare_output_folder',
     'remove_partial_files', 'update_results', 'write_bytes', 'write_text',
     'MMENGINE_CHECKPOINT_GLOBALS', 'CheckpointError', 'check_checkpoint',
-    'load_checkpoint_file', 'encode_label_png', 'read_label_png',
+    'load_checkpoint_file', 'encode_label_png', 'read_label_map',
+    'read_label_png', 'resize_nearest',
     'write_label_png', 'cluster_meta', 'cluster_palette',
     'max_overlap_matching', 'supports_autocast',
     'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',

@@ -1,5 +1,6 @@
 """Label maps as PNG files: ids kept, one visible colour per cluster."""
 import io
+from typing import Sequence
 
 import numpy as np
 from PIL import Image
@@ -58,3 +59,32 @@ def read_label_png(path: str) -> np.ndarray:
                 '(palettised or grey).')
         labels = np.array(image)
     return labels.astype(np.uint16) if labels.dtype.itemsize > 1 else labels
+
+
+def read_label_map(path: str) -> np.ndarray:
+    """The labels of any label-map PNG: the ids of a palettised or grey
+    one (:func:`read_label_png`), or, for RGB as some tools write them
+    (one colour per label, e.g. the published DynaSeg script), the
+    colours numbered in the order of ``np.unique`` (alpha ignored).
+
+    Args:
+        path (str): The PNG.
+
+    Returns:
+        np.ndarray: ``(H, W)`` int64 labels.
+    """
+    with Image.open(path) as image:
+        if image.mode in ('RGB', 'RGBA'):
+            colours = np.asarray(image.convert('RGB')).reshape(-1, 3)
+            _, ids = np.unique(colours, axis=0, return_inverse=True)
+            return ids.reshape(image.height, image.width).astype(np.int64)
+    return read_label_png(path).astype(np.int64)
+
+
+def resize_nearest(labels: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """``labels`` resized nearest-neighbour to ``shape`` (H, W)."""
+    if labels.shape == tuple(shape):
+        return labels
+    image = Image.fromarray(labels.astype(np.int32), mode='I')
+    return np.asarray(image.resize((shape[1], shape[0]),
+                                   Image.NEAREST)).astype(np.int64)

@@ -21,40 +21,12 @@ import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError
 
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
 from mmdynaseg.evaluation import SegmentCoveringMetric
-from mmdynaseg.utils import read_label_png
-
-
-def read_label_map(path: str) -> np.ndarray:
-    """The label ids of a PNG: RGB colours numbered in the order of
-    ``np.unique`` (alpha ignored), else the ids as stored
-    (:func:`read_label_png`).
-
-    Args:
-        path (str): The PNG.
-
-    Returns:
-        np.ndarray: H x W int64 label ids.
-    """
-    with Image.open(path) as image:
-        if image.mode in ('RGB', 'RGBA'):
-            colours = np.asarray(image.convert('RGB')).reshape(-1, 3)
-            _, ids = np.unique(colours, axis=0, return_inverse=True)
-            return ids.reshape(image.height, image.width).astype(np.int64)
-    return read_label_png(path).astype(np.int64)
-
-
-def resize_nearest(labels: np.ndarray, shape: Sequence[int]) -> np.ndarray:
-    """``labels`` resized nearest-neighbour to ``shape`` (H, W)."""
-    if labels.shape == tuple(shape):
-        return labels
-    image = Image.fromarray(labels.astype(np.int32), mode='I')
-    return np.asarray(image.resize((shape[1], shape[0]),
-                                   Image.NEAREST)).astype(np.int64)
+from mmdynaseg.utils import read_label_map, resize_nearest
 
 
 def score_predictions(pred_dir: str, data_root: str,
