@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import mmcv
 import numpy as np
 import pytest
 import torch
@@ -12,7 +11,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import MODELS
 
 from mmdynaseg.models import optimises_per_image
-from mmdynaseg.utils import load_config
+from mmdynaseg.utils import load_config, read_label_png
 
 CONFIGS = {
     'configs/dynaseg_fsf_cnn_bsds500.py': ('fsf', 15.0, 'BSDS500Dataset'),
@@ -103,7 +102,7 @@ def run_test_tool(repo_root, tmp_path, bsds_root, name, checkpoint=None):
     assert result.returncode == 0, log[-4000:]
     (metrics_file, ) = (tmp_path / name).glob('*/*.json')
     maps = [
-        mmcv.imread(str(tmp_path / name / f'maps/{index}.png'), 'unchanged')
+        read_label_png(str(tmp_path / name / f'maps/{index}.png'))
         for index in range(2)
     ]
     return log, json.loads(metrics_file.read_text()), maps
