@@ -15,7 +15,6 @@ Example (the authors' script's outputs against ours):
 """
 import argparse
 import glob
-import json
 import os.path as osp
 from typing import Dict, Optional, Sequence
 
@@ -23,7 +22,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.cluster import contingency_matrix
 
-from mmdynaseg.utils import (max_overlap_matching, read_label_map,
+from mmdynaseg.utils import (max_overlap_matching, read_label_map, report,
                              resize_nearest)
 
 
@@ -102,12 +101,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         result = compare_folders(args.a_dir, args.b_dir)
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
-    text = json.dumps(dict(a_dir=args.a_dir, b_dir=args.b_dir, **result),
-                      indent=2)
-    print(text)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(text + '\n')
+    report(dict(a_dir=args.a_dir, b_dir=args.b_dir, **result), args.out)
 
 
 if __name__ == '__main__':

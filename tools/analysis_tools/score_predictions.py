@@ -16,17 +16,15 @@ Example (the published script's outputs on the BSDS500 val split):
 """
 import argparse
 import glob
-import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
-import numpy as np
 from PIL import UnidentifiedImageError
 
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
 from mmdynaseg.evaluation import SegmentCoveringMetric
-from mmdynaseg.utils import read_label_map, resize_nearest
+from mmdynaseg.utils import read_label_map, report, resize_nearest
 
 
 def score_predictions(pred_dir: str, data_root: str,
@@ -110,16 +108,12 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         scores = score_predictions(args.pred_dir, args.data_root, args.split)
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
-    scores = dict(
-        pred_dir=args.pred_dir,
-        data_root=args.data_root,
-        split=args.split,
-        **scores)
-    text = json.dumps(scores, indent=2)
-    print(text)
-    if args.out:
-        with open(args.out, 'w') as f:
-            f.write(text + '\n')
+    report(
+        dict(
+            pred_dir=args.pred_dir,
+            data_root=args.data_root,
+            split=args.split,
+            **scores), args.out)
 
 
 if __name__ == '__main__':

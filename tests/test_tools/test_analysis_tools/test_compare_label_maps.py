@@ -1,5 +1,4 @@
 """tools/analysis_tools/compare_label_maps.py: agreement after matching."""
-import importlib.util
 import json
 
 import numpy as np
@@ -8,13 +7,8 @@ from PIL import Image
 
 
 @pytest.fixture(scope='module')
-def tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'compare_label_maps',
-        repo_root / 'tools/analysis_tools/compare_label_maps.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('compare_label_maps')
 
 
 def test_matched_agreement_by_hand(tool):

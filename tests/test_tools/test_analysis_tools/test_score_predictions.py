@@ -1,6 +1,5 @@
 """tools/analysis_tools/score_predictions.py: label maps of any encoding
 scored against BSDS500 ground truth, both scorings."""
-import importlib.util
 import json
 
 import numpy as np
@@ -9,13 +8,8 @@ from PIL import Image
 
 
 @pytest.fixture(scope='module')
-def tool(repo_root):
-    spec = importlib.util.spec_from_file_location(
-        'score_predictions',
-        repo_root / 'tools/analysis_tools/score_predictions.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tool(load_tool):
+    return load_tool('score_predictions')
 
 
 @pytest.fixture
