@@ -15,6 +15,7 @@ from .label_png import (encode_label_png, read_label_map, read_label_png,
 from .matching import max_overlap_matching
 from .palette import cluster_meta, cluster_palette
 from .precision import supports_autocast, warn_once
+from .silhouette import NumSegmentsCache, estimate_num_segments
 from .snapshot import SnapshotStore
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     'read_label_png', 'resize_nearest',
     'write_label_png', 'cluster_meta', 'cluster_palette',
     'max_overlap_matching', 'supports_autocast',
-    'warn_once', 'benchmark_parser', 'image_paths', 'machine_info',
+    'warn_once', 'NumSegmentsCache', 'estimate_num_segments',
+    'benchmark_parser', 'image_paths', 'machine_info',
     'percentile_ms', 'report', 'timed', 'keep_freed_memory', 'SnapshotStore'
 ]

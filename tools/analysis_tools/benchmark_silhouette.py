@@ -21,8 +21,8 @@ import os.path as osp
 import mmcv
 import numpy as np
 
-from mmdynaseg.models.utils import (estimate_num_segments,
-                                    exhaustive_num_segments)
+from mmdynaseg.utils.silhouette import (estimate_num_segments,
+                                        exhaustive_num_segments)
 from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
                              percentile_ms, report, timed)
 

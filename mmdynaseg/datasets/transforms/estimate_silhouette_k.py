@@ -3,7 +3,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmseg.registry import TRANSFORMS
 
-from mmdynaseg.models.utils.silhouette import NumSegmentsCache
+from mmdynaseg.utils.silhouette import NumSegmentsCache
 from mmdynaseg.utils import SILHOUETTE_KEY
 
 

@@ -5,7 +5,7 @@ import mmcv
 from mmengine.hooks import Hook
 from mmseg.registry import HOOKS
 
-from mmdynaseg.models.utils.silhouette import NumSegmentsCache
+from mmdynaseg.utils.silhouette import NumSegmentsCache
 from mmdynaseg.utils import SILHOUETTE_KEY
 
 
@@ -25,7 +25,7 @@ class SilhouetteHook(Hook):
     ``model.decode_head.silhouette_floor=True`` (DynaSeg §3.3.2);
     :class:`PerImageDynaSeg` estimates it itself for its ``'silhouette'``
     stop threshold. The estimator is
-    :func:`mmdynaseg.models.utils.estimate_num_segments`.
+    :func:`mmdynaseg.utils.estimate_num_segments`.
 
     Enable it with ``custom_hooks = [dict(type='SilhouetteHook')]``; a
     sample that already has ``k*`` from the data pipeline

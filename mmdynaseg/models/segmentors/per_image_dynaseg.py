@@ -19,7 +19,8 @@ from torch import Tensor
 
 from ...utils import (SILHOUETTE_KEY, SnapshotStore, keep_freed_memory,
                       supports_autocast, warn_once)
-from ..utils import cluster_labels, count_clusters, estimate_num_segments
+from ...utils import estimate_num_segments
+from ..utils import cluster_labels, count_clusters
 
 INITS = ('fresh', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')

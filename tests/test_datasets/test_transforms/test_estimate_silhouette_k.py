@@ -2,8 +2,8 @@
 import numpy as np
 from mmseg.registry import TRANSFORMS
 
-import mmdynaseg.models.utils.silhouette as module
-from mmdynaseg.models.utils import estimate_num_segments
+import mmdynaseg.utils.silhouette as module
+from mmdynaseg.utils import estimate_num_segments
 
 
 def test_sets_k_star_of_the_rgb_image_once_per_path(stripes, monkeypatch):

@@ -5,9 +5,9 @@ from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 from PIL import Image
 
-import mmdynaseg.models.utils.silhouette as silhouette_module
+import mmdynaseg.utils.silhouette as silhouette_module
 from mmdynaseg.engine import SilhouetteHook
-from mmdynaseg.models.utils import estimate_num_segments
+from mmdynaseg.utils import estimate_num_segments
 from mmdynaseg.utils import load_config
 
 

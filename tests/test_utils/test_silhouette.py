@@ -5,10 +5,10 @@ from skimage.color import rgb2lab
 from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import euclidean_distances
 
-from mmdynaseg.models.utils import (estimate_num_segments,
-                                    exhaustive_num_segments, pixel_features,
-                                    pixel_silhouettes,
-                                    silhouette_from_distances)
+from mmdynaseg.utils.silhouette import (estimate_num_segments,
+                                        exhaustive_num_segments,
+                                        pixel_features, pixel_silhouettes,
+                                        silhouette_from_distances)
 
 
 @pytest.mark.parametrize('num_colours', [3, 5])
