@@ -22,6 +22,7 @@ from mmengine.runner import Runner
 from mmseg.registry import MODELS
 
 from mmdynaseg.apis import use_checkpoint
+from mmdynaseg.datasets import DatasetError
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (CheckpointError, check_checkpoint,
@@ -117,7 +118,10 @@ def main() -> None:
                 show_dir=args.show_dir)
         ]
     init_cpu_distributed(cfg, args.launcher)
-    Runner.from_cfg(cfg).test()
+    try:
+        Runner.from_cfg(cfg).test()
+    except DatasetError as error:  # its message says what to fix
+        raise SystemExit(str(error)) from None
 
 
 if __name__ == '__main__':

@@ -13,6 +13,7 @@ import torch
 from mmengine.config import DictAction
 from mmengine.runner import Runner, find_latest_checkpoint
 
+from mmdynaseg.datasets import DatasetError
 from mmdynaseg.engine import init_cpu_distributed
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (CheckpointError, default_work_dir,
@@ -105,7 +106,10 @@ def main() -> None:
     elif cfg.resume:
         check_resume_checkpoint(cfg.work_dir)
     init_cpu_distributed(cfg, args.launcher)
-    Runner.from_cfg(cfg).train()
+    try:
+        Runner.from_cfg(cfg).train()
+    except DatasetError as error:  # its message says what to fix
+        raise SystemExit(str(error)) from None
 
 
 if __name__ == '__main__':

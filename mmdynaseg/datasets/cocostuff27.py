@@ -9,6 +9,7 @@ from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
 from ..utils import IGNORE_INDEX
+from .split_folders import DatasetError
 
 CLASSES = ('electronic-things', 'appliance-things', 'food-things',
            'furniture-things', 'indoor-things', 'kitchen-things',
@@ -121,7 +122,7 @@ class COCOStuff27Dataset(BaseSegDataset):
             shipped = curated_split_list(split)
             if osp.basename(self.ann_file) != SPLIT_LIST or not osp.isfile(
                     shipped):
-                raise FileNotFoundError(
+                raise DatasetError(
                     f"split list '{self.ann_file}' not found; set ann_file "
                     'to a list of image ids, or to curated/<split>/'
                     f'{SPLIT_LIST} for the shipped curated lists '
@@ -133,7 +134,7 @@ class COCOStuff27Dataset(BaseSegDataset):
             self.ann_file = shipped
         data_list = super().load_data_list()
         if not data_list:
-            raise ValueError(
+            raise DatasetError(
                 f"split list '{self.ann_file}' is empty; restore it, or "
                 'delete it to use the shipped curated list.')
         missing = [
@@ -142,7 +143,7 @@ class COCOStuff27Dataset(BaseSegDataset):
             if path is not None and not fileio.exists(path, self.backend_args)
         ]
         if missing:
-            raise FileNotFoundError(
+            raise DatasetError(
                 f'{len(missing)} file(s) listed by {self.ann_file} are '
                 f'missing, e.g. {missing[:3]}. Prepare the dataset with '
                 f'{CONVERTER} (see data/README.md).')

@@ -6,6 +6,8 @@ from typing import List, Optional
 from mmseg.datasets import BaseSegDataset
 from mmseg.registry import DATASETS
 
+from .split_folders import DatasetError
+
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff')
 
 
@@ -70,7 +72,7 @@ class ImageFolderDataset(BaseSegDataset):
         """One ``dict(img_path=...)`` per image; no ``seg_map_path``."""
         folder = self.data_prefix.get('img_path', '')
         if not osp.isdir(folder):
-            raise FileNotFoundError(
+            raise DatasetError(
                 f"image folder '{folder}' does not exist; point the "
                 "ImageFolderDataset's data_root (and data_prefix.img_path) "
                 'at your folder of images, e.g. --cfg-options '
@@ -80,7 +82,7 @@ class ImageFolderDataset(BaseSegDataset):
             where = 'or its subfolders' if self.recursive else (
                 '(subfolders are not searched: set recursive=True in the '
                 'dataset config to include them)')
-            raise FileNotFoundError(
+            raise DatasetError(
                 f"no image ({', '.join(IMG_EXTENSIONS)}) in '{folder}' "
                 f'{where}; put your images there or point data_root at the '
                 'folder that holds them.')

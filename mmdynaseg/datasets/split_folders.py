@@ -5,6 +5,11 @@ from typing import Callable, List
 from mmseg.datasets import BaseSegDataset
 
 
+class DatasetError(FileNotFoundError):
+    """A dataset's folders or lists are missing or empty; the message names
+    them and the fix. The tools print it without a traceback."""
+
+
 def load_split(dataset: BaseSegDataset,
                load: Callable[[], List[dict]]) -> List[dict]:
     """Check the dataset's split folders, then ``load()`` its data list.
@@ -22,20 +27,21 @@ def load_split(dataset: BaseSegDataset,
         list[dict]: The data list, never empty.
 
     Raises:
-        FileNotFoundError: A split folder is missing, or holds no image.
+        DatasetError: A split folder is missing, or holds no image.
     """
     name = type(dataset).__name__
-    fix = (f"set the {name}'s data_root (e.g. --cfg-options "
-           'test_dataloader.dataset.data_root=/path/to/dataset) to a folder '
-           'laid out as data/README.md describes')
+    fix = (f"set the {name}'s data_root to a folder laid out as "
+           'data/README.md describes, in the dataloader that reads it (e.g. '
+           '--cfg-options train_dataloader.dataset.data_root=/path/to/'
+           'dataset, or val_dataloader / test_dataloader)')
     for key in ('img_path', 'seg_map_path'):
         folder = dataset.data_prefix.get(key)
         if folder and not osp.isdir(folder):
-            raise FileNotFoundError(
+            raise DatasetError(
                 f"{name}: folder '{folder}' ({key}) does not exist; {fix}.")
     data_list = load()
     if not data_list:
-        raise FileNotFoundError(
+        raise DatasetError(
             f"{name}: no '*{dataset.img_suffix}' image in "
             f"'{dataset.data_prefix.get('img_path')}'; put the split's "
             f'images there or {fix}.')

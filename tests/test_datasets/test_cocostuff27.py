@@ -6,7 +6,7 @@ from mmengine.dataset import pseudo_collate
 from mmseg.registry import METRICS, MODELS
 from PIL import Image
 
-from mmdynaseg.datasets import COCOStuff27Dataset
+from mmdynaseg.datasets import COCOStuff27Dataset, DatasetError
 from mmdynaseg.datasets.cocostuff27 import CLASSES, fine_to_coarse_lut
 
 SPLIT_LIST = 'Coco164kFull_Stuff_Coarse_7.txt'
@@ -147,7 +147,7 @@ def test_missing_label_error_names_file_and_converter(tmp_path,
 
 def test_empty_split_list(tmp_path, dataset_from_config):
     write_coco27(tmp_path, [])
-    with pytest.raises(ValueError, match=f'{SPLIT_LIST}.* is empty'):
+    with pytest.raises(DatasetError, match=f'{SPLIT_LIST}.* is empty'):
         dataset_from_config('cocostuff27', 'val', data_root=str(tmp_path))
 
 

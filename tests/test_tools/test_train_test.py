@@ -298,3 +298,18 @@ def test_train_refuses_a_schedule_that_trains_nothing(tiny_config, tmp_path,
         str(tmp_path / 'w'), '--cfg-options', 'train_cfg.max_iters=-5'
     ], tmp_path, repo_root / 'tools/train.py')
     assert 'train_cfg.max_iters is -5: nothing would be trained' in error
+
+
+def test_missing_dataset_is_one_message_not_a_traceback(tmp_path, repo_root):
+    """The CamVid train split missing: the dataset's message alone,
+    naming the train dataloader among the places to set data_root."""
+    error = failing([
+        str(repo_root / 'configs/dynaseg_fsf_cnn_camvid.py'), '--work-dir',
+        str(tmp_path / 'w'), '--cfg-options',
+        f'train_dataloader.dataset.data_root={tmp_path / "nowhere"}',
+        'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False'
+    ], tmp_path, repo_root / 'tools/train.py')
+    assert 'Traceback' not in error
+    assert 'CamVidDataset' in error and 'nowhere/images/train' in error
+    assert 'train_dataloader.dataset.data_root' in error
