@@ -112,6 +112,33 @@ def test_images_are_placed(converter, tree, tmp_path, mode):
     ]
 
 
+def test_dangling_links_and_empty_files_are_not_in_place(converter, tree,
+                                                        tmp_path):
+    """Symlinked images moved away, and a 0-byte label: a rerun does not
+    count them as in place; it makes the label again and reports the
+    images that are gone."""
+    source, out = tree
+    (source / 'val2017/000000000002.png').write_bytes(
+        (source / 'val2017/000000000001.png').read_bytes())
+    images = tmp_path / 'coco'
+    (images / 'val2017').mkdir(parents=True)
+    for name in ('000000000001', '000000000002'):
+        (images / 'val2017' / f'{name}.jpg').write_bytes(name.encode())
+    options = ('--images', str(images), '--image-mode', 'symlink')
+    assert run(converter, source, out, *options) == 0
+    (images / 'val2017/000000000002.jpg').rename(images / 'moved.jpg')
+    empty = out / 'labels27/val2017/000000000001.png'
+    empty.write_bytes(b'')
+    assert run(converter, source, out, *options) == 1
+    np.testing.assert_array_equal(np.asarray(Image.open(empty)), COARSE)
+    report = (out / 'cocostuff27_conversion_report_val2017.txt').read_text()
+    assert report.splitlines() == [
+        '1 of 4 files skipped',
+        f"{images / 'val2017/000000000002.jpg'}: missing"
+    ]
+    assert not (out / 'images/val2017/000000000002.jpg').is_symlink()
+
+
 def test_missing_split_list(converter, tree, capsys):
     source, out = tree
     assert run(converter, source, out, '--split-lists',

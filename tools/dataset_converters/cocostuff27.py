@@ -123,11 +123,14 @@ def _symlink(src: str, tmp: str) -> None:
 def process(task: Task) -> Optional[str]:
     """Write one output; return a problem line, or None when fine.
 
-    An output that exists is kept as it is (resume).
+    An output that exists is kept as it is (resume); a symbolic link
+    whose image has gone, or an empty file, is made again.
     """
     src, dst, image_mode = task
-    if osp.lexists(dst):
+    if osp.isfile(dst) and osp.getsize(dst) > 0:  # follows links
         return None
+    if osp.lexists(dst):  # a dangling link or an empty file
+        os.remove(dst)
     if not osp.isfile(src):
         return f'{src}: missing'
     try:
