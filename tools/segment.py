@@ -324,10 +324,19 @@ def main(argv: Optional[List[str]] = None) -> None:
             else:
                 reason = ''
                 targets = outputs(path)
-                write_label_png(targets['labels'], result['labels'])
                 rgb = np.ascontiguousarray(results['img'][..., ::-1])
-                write_png(targets['overlays'],
-                          overlay_figure(rgb, result['labels'], args.opacity))
+                try:
+                    write_label_png(targets['labels'], result['labels'])
+                    write_png(
+                        targets['overlays'],
+                        overlay_figure(rgb, result['labels'], args.opacity))
+                except OSError as error:  # a full disk, lost permissions
+                    raise SystemExit(
+                        f"\ncannot write the results of '{path}' to "
+                        f'{args.out} ({error.strerror or error}); stopped. '
+                        'Free space or fix the folder and run the same '
+                        'command again: finished images are kept, and this '
+                        'one resumes from its last snapshot.') from None
                 entry = dict(
                     image=path,
                     sha1=digests[path],

@@ -265,6 +265,34 @@ def test_a_second_run_on_the_same_out_is_refused(segment_tool, folder,
     run(segment_tool, [folder / 'rgb.png'], out)  # free again
 
 
+def test_a_full_disk_stops_cleanly_and_a_rerun_finishes(
+        segment_tool, folder, tmp_path, monkeypatch):
+    """Writing the second image's results fails (ENOSPC): the run stops
+    with a message, the first image stays recorded, and a rerun
+    segments only the second."""
+    import errno
+    out = tmp_path / 'out'
+    real = segment_tool.write_label_png
+    calls = []
+
+    def full_disk(path, labels):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        real(path, labels)
+
+    monkeypatch.setattr(segment_tool, 'write_label_png', full_disk)
+    with pytest.raises(SystemExit, match="cannot write the results of "
+                       ".*No space left on device.*run the same command"):
+        run(segment_tool, [folder / 'rgb.png', folder / 'gray.png'], out)
+    summary = json.loads((out / 'summary.json').read_text())
+    assert list(summary['images']) == ['rgb']
+    monkeypatch.undo()
+    again = run(segment_tool, [folder / 'rgb.png', folder / 'gray.png'], out)
+    assert sorted(again['images']) == ['gray', 'rgb']
+    assert again['images']['rgb'] == summary['images']['rgb']
+
+
 def test_other_settings_are_refused(segment_tool, folder, tmp_path):
     out = tmp_path / 'out'
     run(segment_tool, [folder / 'rgb.png'], out)
