@@ -78,6 +78,8 @@ from mmengine.logging import print_log
 from torch import nn
 
 from mmdynaseg.apis import inference_model, init_model, load_image
+from mmdynaseg.apis.memory import (available_memory, check_memory,
+                                   step_bytes_per_pixel)
 from mmdynaseg.datasets.image_folder import IMG_EXTENSIONS
 from mmdynaseg.datasets.transforms.loading import ImageLoadError
 from mmdynaseg.engine.hooks import StepProgress, overlay_figure, write_png
@@ -306,15 +308,21 @@ def main(argv: Optional[List[str]] = None) -> None:
             interval=1 if tty else 50)
         if per_image:
             model.on_step = progress
+            bytes_per_pixel = step_bytes_per_pixel(model)
         for position, path in enumerate(todo, 1):
             prefix = f'[{position}/{len(todo)}] {osp.basename(path)}'
             progress.start_image(osp.basename(path))
             try:
                 results = load_image(path, args.max_size)
+                if per_image:
+                    check_memory(bytes_per_pixel, *results['img'].shape[:2],
+                                 available_memory(torch.device(args.device)),
+                                 f"'{path}'")
                 result = segment_image(model, results)
             except Exception as error:  # one bad image must not end the run
                 reason = str(error) if isinstance(
-                    error, (ImageLoadError, OSError, ValueError)) else (
+                    error,
+                    (ImageLoadError, MemoryError, OSError, ValueError)) else (
                         f"cannot segment '{path}' ({type(error).__name__}: "
                         f'{error})')
                 print_log(

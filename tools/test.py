@@ -24,6 +24,7 @@ from mmseg.registry import MODELS
 from mmdynaseg.apis import use_checkpoint
 from mmdynaseg.datasets import DatasetError
 from mmdynaseg.engine import init_cpu_distributed
+from mmdynaseg.evaluation import NothingToScoreError
 from mmdynaseg.models import optimises_per_image
 from mmdynaseg.utils import (CheckpointError, check_checkpoint,
                              default_work_dir, load_config, supports_autocast,
@@ -120,7 +121,7 @@ def main() -> None:
     init_cpu_distributed(cfg, args.launcher)
     try:
         Runner.from_cfg(cfg).test()
-    except DatasetError as error:  # its message says what to fix
+    except (DatasetError, NothingToScoreError) as error:  # they say why
         raise SystemExit(str(error)) from None
 
 

@@ -6,9 +6,11 @@ Example:
     >>> labels = inference_model(model, 'photo.jpg').pred_sem_seg.data[0]
 """
 import logging
+import math
 import os.path as osp
 import time
-from typing import List, Optional, Sequence, Union
+from contextlib import contextmanager
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 import mmcv
 import numpy as np
@@ -20,13 +22,16 @@ from mmengine.runner.checkpoint import _load_checkpoint_to_model
 from mmseg.datasets.transforms import PackSegInputs
 from mmseg.registry import MODELS, TRANSFORMS
 from mmseg.structures import SegDataSample
+from PIL import Image, ImageOps
 from torch import nn
 
 from ..datasets.transforms import LoadImageOrSkip, PackGuidedSegInputs
 from ..models import optimises_per_image
-from ..utils import check_checkpoint, cluster_meta, load_config
+from ..utils import FAILED_KEY, check_checkpoint, cluster_meta, load_config
+from .memory import available_memory, in_words
 
 ImageType = Union[str, np.ndarray, dict]
+ORIENTATION_TAG = 0x0112  # EXIF: 5-8 turn the image by 90 degrees
 
 
 def use_checkpoint(cfg: Config, checkpoint: Optional[str]) -> None:
@@ -166,6 +171,74 @@ def bgr_uint8(image: np.ndarray) -> np.ndarray:
     return image.astype(np.uint8)
 
 
+@contextmanager
+def _any_pixel_count() -> Iterator[None]:
+    """PIL without its decompression-bomb limit: :func:`read_reduced`
+    checks the memory a decode needs itself."""
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        yield
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
+def read_reduced(path: str,
+                 max_size: int) -> Optional[Tuple[np.ndarray, Tuple[int, int]]]:
+    """Decode an image at least twice ``max_size`` straight to that size.
+
+    A JPEG is decoded at 1/2, 1/4 or 1/8 scale in the DCT (PIL ``draft``),
+    still at least twice the result's size, which keeps edges as a full
+    decode would; the decode is then area-resampled (PIL's box filter, OpenCV's
+    ``INTER_AREA``) to the size :func:`load_image` gives, and the EXIF
+    orientation applied, as OpenCV does. Apart from the result, only the
+    decode (scaled for a JPEG, full 8-bit for other formats) is held:
+    never a float or 3-channel copy of a full grey image.
+
+    Args:
+        path (str): Image file.
+        max_size (int): Long side of the result.
+
+    Returns:
+        tuple, optional: The H x W x 3 uint8 BGR image and the (height,
+        width) of a full decode; None when the image is less than twice
+        ``max_size`` or PIL cannot open it (the regular decoder then reads
+        it, or reports it).
+
+    Raises:
+        MemoryError: The decode would not fit in memory.
+    """
+    try:
+        with _any_pixel_count():
+            image = Image.open(path)
+    except OSError:
+        return None
+    with image:
+        width, height = image.size
+        if max(width, height) < 2 * max_size:
+            return None
+        scale = max_size / max(width, height)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        turned = image.getexif().get(ORIENTATION_TAG, 1) in (5, 6, 7, 8)
+        if image.format == 'JPEG':  # DCT scaling down to twice the size
+            image.draft('L' if image.mode == 'L' else 'RGB',
+                        (2 * size[0], 2 * size[1]))
+        needed = math.prod(image.size) * len(image.getbands())
+        available = available_memory(torch.device('cpu'))
+        if available is not None and needed > available:
+            raise MemoryError(
+                f"'{path}' is {width} x {height} px: decoding it needs "
+                f'{in_words(needed)}, {in_words(available)} are available. '
+                'Shrink the file first (e.g. with ImageMagick: convert IN '
+                '-resize 25% OUT).')
+        if image.mode not in ('L', 'RGB'):
+            image = image.convert('RGB')
+        image = image.resize(size, Image.Resampling.BOX)
+        image = np.asarray(ImageOps.exif_transpose(image))
+    rgb = image[..., ::-1] if image.ndim == 3 else image
+    return bgr_uint8(rgb), (width, height) if turned else (height, width)
+
+
 def load_image(image: Union[str, np.ndarray],
                max_size: Optional[int] = None) -> dict:
     """Decode an image as 8-bit BGR and cap its long side at ``max_size``.
@@ -174,7 +247,8 @@ def load_image(image: Union[str, np.ndarray],
     (:class:`LoadImageOrSkip`). The config's test pipeline is not used
     (benchmark pipelines crop or read annotations): the image keeps its
     size, unless its long side exceeds ``max_size``; then it is downscaled
-    (area interpolation, aspect kept), with a warning.
+    (area interpolation, aspect kept), with a warning. A file at least
+    twice that size is decoded reduced (:func:`read_reduced`).
 
     Args:
         image (str | np.ndarray): A path, or a BGR array
@@ -187,8 +261,15 @@ def load_image(image: Union[str, np.ndarray],
 
     Raises:
         ImageLoadError: If the file cannot be decoded.
+        MemoryError: A huge file whose reduced decode would not fit.
     """
-    if isinstance(image, str):
+    reduced = read_reduced(image, max_size) if isinstance(
+        image, str) and max_size else None
+    if reduced is not None:
+        results = dict(
+            img=reduced[0], img_path=image, img_shape=reduced[0].shape[:2],
+            ori_shape=reduced[0].shape[:2])
+    elif isinstance(image, str):
         results = LoadImageOrSkip()(dict(img_path=image))
     else:
         image = bgr_uint8(image)
@@ -196,20 +277,17 @@ def load_image(image: Union[str, np.ndarray],
             img=image, img_path=None, img_shape=image.shape[:2],
             ori_shape=image.shape[:2])
     image = results['img']
-    results['original_shape'] = image.shape[:2]
-    long_side = max(image.shape[:2])
-    if max_size and long_side > max_size:
-        height, width = image.shape[:2]
-        scale = max_size / long_side
-        image = mmcv.imresize(
-            image, (max(1, round(width * scale)), max(1, round(
-                height * scale))),
-            interpolation='area')
+    results['original_shape'] = reduced[1] if reduced else image.shape[:2]
+    height, width = results['original_shape']
+    if max_size and max(height, width) > max_size:
+        scale = max_size / max(height, width)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        if image.shape[1::-1] != size:
+            image = mmcv.imresize(image, size, interpolation='area')
         print_log(
-            f"'{results['img_path']}' is {results['original_shape'][1]} x "
-            f"{results['original_shape'][0]} px, larger than max_size "
-            f'{max_size}: segmented at {image.shape[1]} x {image.shape[0]} '
-            'px (raise max_size to keep more detail).',
+            f"'{results['img_path']}' is {width} x {height} px, larger than "
+            f'max_size {max_size}: segmented at {size[0]} x {size[1]} px '
+            '(raise max_size to keep more detail).',
             logger='current',
             level=logging.WARNING)
         results.update(
@@ -237,6 +315,9 @@ def inference_model(
         its optimisation, a resumed snapshot's seconds included; otherwise
         the wall time of the forward pass) and, for per-image models,
         ``q_prime`` and ``iterations``.
+
+    Raises:
+        FloatingPointError: A per-image loss became non-finite.
     """
     if isinstance(images, (list, tuple)):
         return [inference_model(model, image) for image in images]
@@ -251,6 +332,8 @@ def inference_model(
         (sample, ) = model.test_step(
             dict(inputs=[packed['inputs']],
                  data_samples=[packed['data_samples']]))
+    if FAILED_KEY in sample:
+        raise FloatingPointError(sample.metainfo[FAILED_KEY])
     if 'seconds' not in sample:
         sample.set_metainfo(dict(seconds=time.perf_counter() - started))
     return sample

@@ -1,4 +1,7 @@
 """Evaluation of unsupervised segmentation."""
-from .metrics import SegmentCoveringMetric, UnsupervisedIoUMetric
+from .metrics import (NothingToScoreError, SegmentCoveringMetric,
+                      UnsupervisedIoUMetric)
 
-__all__ = ['SegmentCoveringMetric', 'UnsupervisedIoUMetric']
+__all__ = [
+    'NothingToScoreError', 'SegmentCoveringMetric', 'UnsupervisedIoUMetric'
+]

@@ -5,7 +5,8 @@ from .benchmark import (benchmark_parser, image_paths, machine_info,
 from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
 from .config import ConfigError, check_config, default_work_dir, load_config
-from .constants import GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX, SILHOUETTE_KEY
+from .constants import (FAILED_KEY, GUIDE_KEY, GUIDE_MAP_KEY, IGNORE_INDEX,
+                        SILHOUETTE_KEY)
 from .fileio import (MAX_LABEL, atomic_output, finite_json, folder_lock,
                      label_map_array, load_results, prepare_output_folder,
                      remove_partial_files, update_results, write_bytes,
@@ -19,7 +20,7 @@ from .silhouette import NumSegmentsCache, estimate_num_segments
 from .snapshot import SnapshotStore
 
 __all__ = [
-    'GUIDE_KEY', 'GUIDE_MAP_KEY', 'IGNORE_INDEX', 'SILHOUETTE_KEY',
+    'FAILED_KEY', 'GUIDE_KEY', 'GUIDE_MAP_KEY', 'IGNORE_INDEX', 'SILHOUETTE_KEY',
     'ConfigError', 'check_config', 'default_work_dir', 'load_config',
     'MAX_LABEL', 'atomic_output', 'finite_json', 'folder_lock',
     'label_map_array',

@@ -9,3 +9,6 @@ SILHOUETTE_KEY = 'silhouette_k'
 GUIDE_KEY = 'gt_guide'
 # pipeline results key of the guide map before packing (LoadGuidance)
 GUIDE_MAP_KEY = 'gt_guide_map'
+# metainfo key of an image whose per-image optimisation failed, holding the
+# reason (PerImageDynaSeg; metrics leave the image out and report it)
+FAILED_KEY = 'failed'

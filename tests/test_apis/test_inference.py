@@ -172,3 +172,68 @@ def test_image_arrays_are_converted_as_files_are():
                        (np.zeros((4, 4, 3), bool), 'numbers')):
         with pytest.raises(ValueError, match=match):
             bgr_uint8(bad)
+
+
+def reference_load(path, max_size):
+    """The full decode, then the area resize: what a reduced read must
+    match."""
+    return load_image(str(path), max_size=None)['img']
+
+
+@pytest.mark.parametrize('name,save,tolerance', [
+    ('big.png', dict(), 2.0),
+    ('grey.png', dict(mode='L'), 2.0),
+    ('rgba.png', dict(mode='RGBA'), 2.0),
+    ('big.jpg', dict(quality=95), 4.0),
+])
+def test_huge_images_are_read_reduced(tmp_path, name, save, tolerance):
+    """A file at least twice max_size is decoded reduced: the same size and
+    nearly the same pixels as decoding it fully and resizing."""
+    import mmcv
+    from PIL import Image
+    rng = np.random.RandomState(0)
+    blocks = (rng.rand(12, 18, 3) * 255).astype(np.uint8)
+    rgb = np.kron(blocks, np.ones((20, 20, 1), np.uint8))  # 240 x 360
+    mode = save.pop('mode', 'RGB')
+    image = Image.fromarray(rgb)
+    image = image.convert(mode)
+    image.save(tmp_path / name, **save)
+    reduced = load_image(str(tmp_path / name), max_size=50)
+    assert reduced['original_shape'] == (240, 360)
+    assert reduced['img'].shape == (33, 50, 3)
+    full = mmcv.imresize(
+        reference_load(tmp_path / name, None), (50, 33),
+        interpolation='area')
+    assert np.abs(reduced['img'].astype(int) - full).mean() <= tolerance
+
+
+def test_reduced_read_turns_an_exif_rotated_jpeg_as_opencv_does(tmp_path):
+    from PIL import Image
+    rgb = np.zeros((240, 360, 3), np.uint8)
+    rgb[:60] = 255  # a white band on top
+    image = Image.fromarray(rgb)
+    exif = image.getexif()
+    exif[0x0112] = 6  # turn 90 degrees clockwise
+    image.save(tmp_path / 'turned.jpg', exif=exif, quality=95)
+    reduced = load_image(str(tmp_path / 'turned.jpg'), max_size=60)
+    assert reduced['original_shape'] == (360, 240)
+    assert reduced['img'].shape == (60, 40, 3)
+    full = load_image(str(tmp_path / 'turned.jpg'), max_size=None)['img']
+    assert full.shape == (360, 240, 3)
+    # the band is now on the right, in both reads
+    assert reduced['img'][:, -5:].mean() > 200 > 50 > reduced['img'][:, :20
+                                                                     ].mean()
+
+
+def test_a_huge_decode_that_does_not_fit_is_refused(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from mmdynaseg.apis import inference
+    Image.new('RGB', (400, 300)).save(tmp_path / 'huge.png')
+    monkeypatch.setattr(inference, 'available_memory', lambda device: 1000)
+    with pytest.raises(MemoryError, match=r"huge.png' is 400 x 300 px.*"
+                       r'Shrink the file'):
+        load_image(str(tmp_path / 'huge.png'), max_size=100)
+    # not twice max_size: the regular decoder reads it, no estimate
+    assert load_image(str(tmp_path / 'huge.png'),
+                      max_size=300)['img'].shape == (225, 300, 3)

@@ -470,3 +470,25 @@ def test_same_name_from_another_folder_is_not_taken_as_done(
     run(segment_tool, [tmp_path / 'cam1'], out)
     with pytest.raises(SystemExit, match='would overwrite the results'):
         run(segment_tool, [tmp_path / 'cam2'], out)
+
+
+def test_an_image_too_large_for_memory_is_skipped_with_the_size_that_fits(
+        segment_tool, folder, tmp_path, monkeypatch):
+    """The estimate exceeds the free memory: the image is skipped before its
+    optimisation starts, the reason names the ``--max-size`` that fits,
+    and the run goes on to the next image."""
+    monkeypatch.setattr(segment_tool, 'step_bytes_per_pixel',
+                        lambda model: 1000.0)
+    # 24 x 24 px needs 576,000 bytes; 300,000 fit a long side of
+    # floor(24 * sqrt(300000 / 576000)) = 17
+    monkeypatch.setattr(segment_tool, 'available_memory',
+                        lambda device: 300_000)
+    summary = run(segment_tool, [folder / 'rgb.png'], tmp_path / 'out')
+    assert summary['images'] == {}
+    reason = summary['skipped'][str(folder / 'rgb.png')]
+    assert '--max-size 17 or less' in reason
+    assert '24 x 24 px' in reason
+    monkeypatch.setattr(segment_tool, 'available_memory',
+                        lambda device: 576_000)
+    summary = run(segment_tool, [folder / 'rgb.png'], tmp_path / 'out')
+    assert list(summary['images']) == ['rgb']

@@ -10,7 +10,7 @@ from mmseg.registry import HOOKS
 from mmseg.structures import SegDataSample
 from skimage.segmentation import mark_boundaries
 
-from mmdynaseg.utils import (cluster_palette, label_map_array,
+from mmdynaseg.utils import (FAILED_KEY, cluster_palette, label_map_array,
                              prepare_output_folder, write_bytes,
                              write_label_png)
 
@@ -167,8 +167,11 @@ class ClusterPredictionWriterHook(Hook):
                         data_batch: Optional[dict] = None,
                         outputs: Optional[Sequence[SegDataSample]] = None
                         ) -> None:
-        """Write the cluster map and/or overlay of every image."""
+        """Write the cluster map and/or overlay of every image that was
+        segmented (not of a failed one, ``FAILED_KEY``)."""
         for index, sample in enumerate(outputs or []):
+            if FAILED_KEY in sample:
+                continue
             pred = sample.pred_sem_seg.data.squeeze(0).cpu().numpy()
             map_path = self._map_path(sample.img_path)
             if map_path is not None:

@@ -12,6 +12,7 @@ from prettytable import PrettyTable
 from ...utils import IGNORE_INDEX
 from ..functional import (COVERING_MODES, best_iou_per_segment,
                           connected_segments, covering_modes)
+from .failed_images import drop_failed, failed_entry
 
 _KEYS = dict(all='All', fine='Fine', coarse='Coarse', mean='Mean')
 # scoring -> (metric-name suffix, description)
@@ -99,6 +100,10 @@ class SegmentCoveringMetric(BaseMetric):
         """Store each image's best IoUs per scoring and mode (``'all'``,
         ``'fine'``, ``'coarse'``) in ``self.results``."""
         for data_sample in data_samples:
+            failed = failed_entry(data_sample)
+            if failed is not None:
+                self.results.append(failed)
+                continue
             pred = _as_array(data_sample['pred_sem_seg'])
             pred = pred.reshape(pred.shape[-2:])  # (1, H, W) -> (H, W)
             if 'gt_annotators' in data_sample:
@@ -126,6 +131,7 @@ class SegmentCoveringMetric(BaseMetric):
             self, results: List[Dict[str, Dict[str, np.ndarray]]]
     ) -> Dict[str, float]:
         """Pool the best IoUs over images and average each mode."""
+        results = drop_failed(results)
         empty = sum(r[self.scorings[0]]['all'].size == 0 for r in results)
         logger = MMLogger.get_current_instance()
         if empty == len(results):

@@ -12,6 +12,7 @@ from prettytable import PrettyTable
 from ...utils import IGNORE_INDEX
 from ..functional import (matched_areas, nanmean, scores_from_areas,
                           summary_scores)
+from .failed_images import drop_failed, failed_entry
 
 PROTOCOLS = {
     'dataset': 'dataset-level Hungarian (PiCIE/STEGO)',
@@ -112,6 +113,10 @@ class UnsupervisedIoUMetric(BaseMetric):
         num_classes = len(self.dataset_meta['classes'])
         self._class_groups()  # fail on a bad dataset_meta before the run
         for data_sample in data_samples:
+            failed = failed_entry(data_sample)
+            if failed is not None:
+                self.results.append(failed)
+                continue
             confusion = self._confusion(data_sample, num_classes)
             if self.protocol == 'dataset':
                 self.results.append(confusion)
@@ -123,6 +128,7 @@ class UnsupervisedIoUMetric(BaseMetric):
 
     def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
         """Match and score as the protocol says; log a per-class table."""
+        results = drop_failed(results)
         if self.protocol == 'dataset':
             metrics = self._dataset_metrics(results)
         else:

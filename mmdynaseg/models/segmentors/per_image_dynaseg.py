@@ -1,6 +1,7 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
 import hashlib
 import json
+import logging
 import time
 from contextlib import contextmanager, nullcontext
 from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
@@ -9,6 +10,7 @@ from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.logging import print_log
 from mmengine.structures import PixelData
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
@@ -17,9 +19,9 @@ from mmseg.structures import SegDataSample
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ...utils import (SILHOUETTE_KEY, SnapshotStore, keep_freed_memory,
+from ...utils import (FAILED_KEY, SILHOUETTE_KEY, SnapshotStore,
+                      estimate_num_segments, keep_freed_memory,
                       supports_autocast, warn_once)
-from ...utils import estimate_num_segments
 from ..utils import cluster_labels, count_clusters
 
 INITS = ('fresh', 'checkpoint', 'checkpoint_features')
@@ -443,7 +445,9 @@ class PerImageDynaSeg(EncoderDecoder):
             ``seg_logits`` and the metainfo ``q_prime``, ``iterations``,
             ``seconds`` and ``arithmetic`` (:meth:`arithmetic`; with
             each run's first step where a resumed snapshot's run used
-            other arithmetic).
+            other arithmetic). An image whose loss became non-finite gets
+            a one-cluster map and ``FAILED_KEY``, the reason; the metrics
+            leave it out and report it.
         """
         if data_samples is None:
             size = tuple(inputs.shape[2:])
@@ -469,7 +473,16 @@ class PerImageDynaSeg(EncoderDecoder):
             with memory:
                 for image, sample in zip(inputs, data_samples):
                     self.load_state_dict(start)
-                    logits = self._segment(image[None], sample)
+                    try:
+                        logits = self._segment(image[None], sample)
+                    except FloatingPointError as error:  # this image only
+                        print_log(f'skipping: {error}', logger='current',
+                                  level=logging.WARNING)
+                        sample.set_metainfo({FAILED_KEY: str(error)})
+                        self.postprocess_result(
+                            image.new_zeros(1, self.num_classes,
+                                            *image.shape[1:]), [sample])
+                        continue
                     self.postprocess_result(logits, [sample])
                     self._record_final(sample)
         finally:

@@ -4,6 +4,7 @@ import torch
 
 from mmdynaseg.evaluation import SegmentCoveringMetric
 from mmdynaseg.evaluation.metrics import segment_covering_metric
+from mmdynaseg.evaluation.metrics.failed_images import drop_failed
 
 # Cluster map; its 4-connected components are A = top-left 2x2 block of 0,
 # B = top-right 2x2 block of 1, C = the three 2s, D = the lone 0 at (2, 3)
@@ -142,3 +143,26 @@ def test_size_mismatch_names_the_image():
     with pytest.raises(ValueError, match='bad.jpg'):
         evaluate([sample(PRED, annotators=ANNOTATORS[:, :2],
                          img_path='bad.jpg')])
+
+
+def test_failed_images_are_left_out_and_reported(caplog):
+    """A failed image (FAILED_KEY) is not scored: the score is that of the
+    others alone, the log names it, and all images failing is an error."""
+    good = sample(PRED, annotators=ANNOTATORS)
+    failed = dict(sample(np.zeros((3, 4), int).tolist(),
+                         annotators=ANNOTATORS, img_path='bad.jpg'),
+                  failed='the loss is nan at step 3')
+    assert evaluate([good, failed]) == evaluate([good])
+    with pytest.raises(RuntimeError, match='all 1 images failed.*step 3'):
+        evaluate([failed])
+
+
+def test_drop_failed_logs_the_failed_paths(monkeypatch):
+    logged = []
+    monkeypatch.setattr(
+        'mmdynaseg.evaluation.metrics.failed_images.print_log',
+        lambda message, **kwargs: logged.append(message))
+    results = [{'failed': 'nan', 'img_path': 'a.jpg'}, {'all': 1}, {'all': 2}]
+    assert drop_failed(results) == [{'all': 1}, {'all': 2}]
+    assert logged == ['1 of 3 images failed and are not scored (the scores '
+                      'cover the other 2): a.jpg']

@@ -249,3 +249,14 @@ def test_things_stuff_split_over_ranks(protocol):
         rank.process({}, part)
     gathered = ranks[0].results + ranks[1].results
     assert ranks[1].compute_metrics(gathered) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize('protocol', ['dataset', 'per_image'])
+def test_a_failed_image_is_left_out(protocol):
+    """A failed image's one-cluster map would be matched and scored as a
+    prediction; it is left out instead, so the score is the other's."""
+    good = sample([[1, 1, 0]], [[0, 0, 1]])
+    failed = dict(sample([[0, 0, 0]], [[0, 1, 1]]), failed='loss is nan')
+    _, alone = evaluate([good], protocol=protocol)
+    _, both = evaluate([good, failed], protocol=protocol)
+    assert both == alone and alone['mIoU'] == pytest.approx(100.0)

@@ -83,21 +83,27 @@ def bsds_root(tmp_path, write_bsds500):
     return write_bsds500(tmp_path / 'bsds', 'test', images, halves)
 
 
-def run_test_tool(repo_root, tmp_path, bsds_root, name, checkpoint=None):
-    """tools/test.py on the fixture; returns (log, metrics, label maps)."""
-    args = [str(repo_root / 'tools/test.py'), str(repo_root / BSDS)]
-    args += [checkpoint] if checkpoint else []
-    args += [
-        '--work-dir',
+def launch_test_tool(repo_root, tmp_path, bsds_root, name, *options,
+                     cfg_options=()):
+    """tools/test.py on the fixture; returns the finished process."""
+    args = [
+        str(repo_root / 'tools/test.py'),
+        str(repo_root / BSDS), *options, '--work-dir',
         str(tmp_path / name), '--out',
         str(tmp_path / name / 'maps'), '--cfg-options',
         f'test_dataloader.dataset.data_root={bsds_root}'
-    ] + TINY
-    result = subprocess.run([sys.executable] + args,
-                            cwd=tmp_path,
-                            capture_output=True,
-                            text=True,
-                            timeout=300)
+    ] + TINY + list(cfg_options)
+    return subprocess.run([sys.executable] + args,
+                          cwd=tmp_path,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
+
+
+def run_test_tool(repo_root, tmp_path, bsds_root, name, checkpoint=None):
+    """tools/test.py on the fixture; returns (log, metrics, label maps)."""
+    result = launch_test_tool(repo_root, tmp_path, bsds_root, name,
+                              *([checkpoint] if checkpoint else []))
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-4000:]
     (metrics_file, ) = (tmp_path / name).glob('*/*.json')
@@ -137,6 +143,21 @@ def test_test_tool_runs_without_and_refines_a_checkpoint(
     _, _, maps = run_test_tool(repo_root, tmp_path, bsds_root, 'other',
                                other)
     assert any(not np.array_equal(a, b) for a, b in zip(fresh, maps))
+
+
+def test_test_tool_reports_images_whose_loss_became_non_finite(
+        repo_root, tmp_path, bsds_root):
+    """lr = nan: every image fails; the run ends with one message saying
+    so and why, no traceback, and writes no one-cluster maps."""
+    result = launch_test_tool(
+        repo_root, tmp_path, bsds_root, 'nan',
+        cfg_options=['model.optimizer.lr=nan', 'model.stop_threshold=None'])
+    assert result.returncode != 0
+    assert 'Traceback' not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        'all 2 images failed, so there is nothing to score; the first:')
+    assert 'the loss is nan at step 1' in result.stderr
+    assert not list((tmp_path / 'nan' / 'maps').glob('*.png'))
 
 
 def test_test_tool_needs_checkpoint_for_trained_configs(

@@ -11,6 +11,7 @@ from mmseg.structures import SegDataSample
 
 import mmdynaseg.models.segmentors.per_image_dynaseg as per_image_module
 from mmdynaseg.models import PerImageDynaSeg, optimises_per_image
+from mmdynaseg.utils import FAILED_KEY
 
 SIZE = (16, 16)
 Q = 8
@@ -641,14 +642,31 @@ def test_training_is_refused():
         tiny_model().loss(torch.zeros((1, 3) + SIZE), [SegDataSample()])
 
 
-def test_non_finite_loss_stops_the_image():
+def test_non_finite_loss_fails_that_image_only(monkeypatch):
     """lr = nan: the first step makes the weights NaN, the next loss is
-    NaN: an error instead of a one-label map reported as a success."""
+    NaN: the image is marked failed with the reason (a one-cluster map, not
+    a success), and the next image of the batch is still segmented."""
     model = tiny_model(
         optimizer=dict(type='SGD', lr=float('nan')), stop_threshold=None)
-    with pytest.raises(FloatingPointError,
-                       match='the loss is nan at step 1.*lower the learning'):
-        segment(model, images(1))
+    (sample, ) = segment(model, images(1))
+    assert 'the loss is nan at step 1' in sample.metainfo[FAILED_KEY]
+    assert 'lower the learning rate' in sample.metainfo[FAILED_KEY]
+    assert labels(sample).max() == 0 and 'q_prime' not in sample
+
+    model = tiny_model(max_iters=2)
+    segment_one = model._segment
+    calls = []
+
+    def first_fails(image, sample):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FloatingPointError('the loss is inf at step 0')
+        return segment_one(image, sample)
+
+    monkeypatch.setattr(model, '_segment', first_fails)
+    failed, segmented = segment(model, images(2))
+    assert failed.metainfo[FAILED_KEY] == 'the loss is inf at step 0'
+    assert FAILED_KEY not in segmented and segmented.iterations >= 1
 
 
 @pytest.mark.parametrize('kwargs, match', [
