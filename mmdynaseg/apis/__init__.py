@@ -1,7 +1,8 @@
 from .inference import (inference_model, init_model, load_image, read_reduced,
                         use_checkpoint)
+from .inferencer import DynaSegInferencer
 
 __all__ = [
-    'init_model', 'inference_model', 'load_image', 'read_reduced',
+    'DynaSegInferencer', 'init_model', 'inference_model', 'load_image', 'read_reduced',
     'use_checkpoint'
 ]
