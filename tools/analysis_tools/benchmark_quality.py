@@ -42,7 +42,7 @@ images, the step of each unfinished image's snapshot, the images not begun.
 
 Example:
     python tools/analysis_tools/benchmark_quality.py \
-        --data-root ../shared/data/bsds500 --num-images 12 --max-iters 100 \
+        --data-root data/bsds500 --num-images 12 --max-iters 100 \
         --record-iters 0 5 20 --optimise-scale 0.5 --autocast bfloat16
 """
 import argparse

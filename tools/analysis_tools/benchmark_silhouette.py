@@ -12,7 +12,7 @@ images with ``|k*_sub - k*_exh| <= 1`` and ``== 0``.
 
 Example:
     python tools/analysis_tools/benchmark_silhouette.py \
-        --images '../shared/data/bsds500/images/val/*.jpg' \
+        --images 'data/bsds500/images/val/*.jpg' \
         --num-images 100 --num-exhaustive 10
 """
 import argparse

@@ -25,7 +25,7 @@ peak resident memory (and on CUDA the peak GPU memory allocated).
 
 Example:
     python tools/analysis_tools/benchmark_speed.py \
-        --images '../shared/data/bsds500/images/val/*.jpg' --iters 5 \
+        --images 'data/bsds500/images/val/*.jpg' --iters 5 \
         --repeats 3 --out docs/benchmarks/speed.json
 """
 import argparse

@@ -12,7 +12,7 @@ Example (CamVid val, k-means with k = 11, docs/results.md):
     python tools/analysis_tools/iou_protocols.py \
         configs/dynaseg_fsf_cnn_camvid.py --split val \
         --guide type=KMeansColorGuide k=11 \
-        --cfg-options val_dataloader.dataset.data_root=../shared/data/camvid \
+        --cfg-options val_dataloader.dataset.data_root=data/camvid \
         --out docs/benchmarks/iou_protocols_camvid.json
 """
 import argparse

@@ -7,20 +7,20 @@ line through its (seconds per image, score) points, each point labelled
 with its T; a method that refines a checkpoint gets one line per
 checkpoint (named after its file), and one per value of a ``--cfg-options``
 setting or of ``--optimise-scale`` that differs between the runs (named
-with it); baselines (no
+with it), unless ``--labels`` names each run's lines; baselines (no
 iterations) are single markers, at their mean seconds over the runs. The
 title states the settings the runs share. Runs on different images are
 refused: a line must compare like with like.
 
 Example:
-    python tools/analysis_tools/plot_quality_vs_seconds.py \
-        docs/benchmarks/amortised_*.json --out docs/amortised.png
+    python tools/analysis_tools/plot_quality_vs_seconds.py fresh.json \
+        refined.json --labels "fresh start" "refined" --out plot.png
 """
 import argparse
 import json
 import os.path as osp
 from collections import defaultdict
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import matplotlib
 
@@ -38,13 +38,27 @@ def shared_options(runs: List[dict]) -> Dict[str, object]:
     }
 
 
-def collect(runs: List[dict],
-            metric: str) -> Dict[str, List[Tuple[float, float, int]]]:
+def collect(
+    runs: List[dict],
+    metric: str,
+    labels: Optional[List[str]] = None
+) -> Dict[str, List[Tuple[float, float, int]]]:
     """method -> [(seconds per image, score, T)], sorted by seconds.
 
+    Args:
+        runs (list[dict]): ``benchmark_quality.py`` results.
+        metric (str): The score to plot.
+        labels (list[str], optional): A name per run for its per-image
+            method (``'<label>: <method>'`` where a run has several).
+
     Raises:
-        ValueError: If the runs scored different images.
+        ValueError: If the runs scored different images, or ``labels``
+            does not name each run once.
     """
+    if labels is not None and len(labels) != len(runs):
+        raise ValueError(
+            f'--labels gives {len(labels)} names for {len(runs)} runs; give '
+            'one per run, in the same order.')
     images = {tuple(run['images']) for run in runs}
     if len(images) > 1:
         raise ValueError(
@@ -53,7 +67,7 @@ def collect(runs: List[dict],
     shared = shared_options(runs)
     scales = {run.get('optimise_scale') or 1 for run in runs}
     points, baselines = defaultdict(set), defaultdict(list)
-    for run in runs:
+    for index, run in enumerate(runs):
         own = [
             f'{key}={value}'
             for key, value in sorted(run.get('cfg_options', {}).items())
@@ -71,7 +85,15 @@ def collect(runs: List[dict],
             if 'checkpoint' in row:
                 tags = [osp.splitext(osp.basename(row['checkpoint']))[0]
                         ] + own
-            if tags:
+            if labels is not None:
+                networks = {
+                    key.partition('@T')[0]
+                    for key, value in run['results'].items()
+                    if 'mean_iterations' in value
+                }
+                method = labels[index] if len(networks) == 1 else \
+                    f'{labels[index]}: {method}'
+            elif tags:
                 method = f"{method} ({', '.join(tags)})"
             steps = int(recorded) if recorded else run['max_iters'] or 0
             points[method].add((row['seconds_per_image'], row[metric], steps))
@@ -115,6 +137,10 @@ def main() -> None:
     parser.add_argument('runs', nargs='+', help='benchmark_quality JSONs')
     parser.add_argument('--out', required=True, help='the PNG to write')
     parser.add_argument(
+        '--labels',
+        nargs='+',
+        help='a legend name for each run (default: method and settings)')
+    parser.add_argument(
         '--metric',
         default='Mean',
         help='All, Fine, Coarse or Mean (connected components)')
@@ -130,7 +156,7 @@ def main() -> None:
         title += f', optimise_scale {scales.pop()}'
     title += ''.join(f', {key}={value}'
                      for key, value in sorted(shared_options(runs).items()))
-    plot(collect(runs, args.metric), args.metric, title, args.out)
+    plot(collect(runs, args.metric, args.labels), args.metric, title, args.out)
     print(f'written to {args.out}')
 
 

@@ -92,3 +92,21 @@ def test_differing_optimise_scales_split_lines(load_tool):
     assert tool.collect([half, dict(half)], 'Mean')['dynaseg_fsf'] == [
         (5.0, 25.0, 5)
     ]
+
+
+def test_labels_name_each_runs_line(load_tool):
+    """--labels: one name per run replaces the method and settings; a run
+    with two per-image methods prefixes them with it."""
+    tool = load_tool('plot_quality_vs_seconds')
+    two = run(20)
+    two['results']['dynaguide_kmeans'] = dict(
+        Mean=33.0, seconds_per_image=3.0, mean_iterations=20)
+    points = tool.collect([run(5), two], 'Mean', ['fresh', 'both'])
+    assert points == {
+        'fresh': [(5.0, 25.0, 5)],
+        'both: dynaseg_fsf': [(20.0, 40.0, 20)],
+        'both: dynaguide_kmeans': [(3.0, 33.0, 20)],
+        'kmeans_lab': [(0.1, 30.0, 0)],
+    }
+    with pytest.raises(ValueError, match='2 names for 1 runs'):
+        tool.collect([run(5)], 'Mean', ['a', 'b'])
