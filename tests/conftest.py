@@ -146,6 +146,33 @@ def write_bsds500():
     return write
 
 
+COCO_SPLIT_LIST = 'Coco164kFull_Stuff_Coarse_7.txt'
+
+
+def _write_coco27(root: Path, ids, labels: bool = True,
+                  split: str = 'val2017') -> None:
+    """Tiny COCO-Stuff-27 tree: 40 x 60 images whose labels are three
+    vertical bands, 20 px wide each, of classes 3, 7 and 255 (ignore)."""
+    (root / 'curated' / split).mkdir(parents=True)
+    (root / 'curated' / split / COCO_SPLIT_LIST).write_text(
+        ''.join(f'{i}\n' for i in ids))
+    (root / 'images' / split).mkdir(parents=True)
+    (root / 'labels27' / split).mkdir(parents=True)
+    label = np.repeat(np.array([3, 7, 255], np.uint8), 20)[None].repeat(40, 0)
+    for i in ids:
+        Image.fromarray(np.full((40, 60, 3), 90, np.uint8)).save(
+            root / 'images' / split / f'{i}.jpg')
+        if labels:
+            Image.fromarray(label).save(root / 'labels27' / split / f'{i}.png')
+
+
+@pytest.fixture(scope='session')
+def write_coco27():
+    """Function ``(root, ids, labels=True, split='val2017')`` writing a
+    tiny COCO-Stuff-27 tree (:func:`_write_coco27`)."""
+    return _write_coco27
+
+
 COLOURS = [(200, 30, 30), (30, 200, 30), (30, 30, 200), (230, 220, 40),
            (20, 20, 20)]
 

@@ -31,6 +31,8 @@ from ..utils import FAILED_KEY, check_checkpoint, cluster_meta, load_config
 from .memory import available_memory, in_words
 
 ImageType = Union[str, np.ndarray, dict]
+# per-image starts that need no checkpoint (given one, they refine it)
+STARTS_WITHOUT = ('fresh', 'pretrained')
 ORIENTATION_TAG = 0x0112  # EXIF: 5-8 turn the image by 90 degrees
 
 
@@ -50,7 +52,7 @@ def use_checkpoint(cfg: Config, checkpoint: Optional[str]) -> None:
     """
     per_image = optimises_per_image(cfg.model)
     init = cfg.model.get('init', 'fresh') if per_image else None
-    if checkpoint is None and per_image and init != 'fresh':
+    if checkpoint is None and per_image and init not in STARTS_WITHOUT:
         raise ValueError(
             f"{cfg.filename} refines a trained network on every image "
             f"(model.init='{init}'): give the checkpoint of a dataset-level "
@@ -69,7 +71,7 @@ def use_checkpoint(cfg: Config, checkpoint: Optional[str]) -> None:
             f'checkpoint {checkpoint!r} does not exist; train one with '
             f'tools/train.py {cfg.filename} (checkpoints are written to its '
             'work dir).')
-    if per_image and init == 'fresh':
+    if per_image and init in STARTS_WITHOUT:
         cfg.model.init = 'checkpoint'  # refine the loaded weights per image
 
 

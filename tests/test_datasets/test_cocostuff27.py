@@ -12,22 +12,6 @@ from mmdynaseg.datasets.cocostuff27 import CLASSES, fine_to_coarse_lut
 SPLIT_LIST = 'Coco164kFull_Stuff_Coarse_7.txt'
 
 
-def write_coco27(root, ids, labels=True, split='val2017'):
-    """Tiny COCO-Stuff-27 tree: 40 x 60 images whose labels are three
-    vertical bands, 20 px wide each, of classes 3, 7 and 255 (ignore)."""
-    (root / 'curated' / split).mkdir(parents=True)
-    (root / 'curated' / split / SPLIT_LIST).write_text(
-        ''.join(f'{i}\n' for i in ids))
-    (root / 'images' / split).mkdir(parents=True)
-    (root / 'labels27' / split).mkdir(parents=True)
-    label = np.repeat(np.array([3, 7, 255], np.uint8), 20)[None].repeat(40, 0)
-    for i in ids:
-        Image.fromarray(np.full((40, 60, 3), 90, np.uint8)).save(
-            root / 'images' / split / f'{i}.jpg')
-        if labels:
-            Image.fromarray(label).save(root / 'labels27' / split / f'{i}.png')
-
-
 def test_fine_to_coarse_table():
     lut = fine_to_coarse_lut()
     assert lut.shape == (256, ) and lut.dtype == np.uint8
@@ -64,7 +48,7 @@ def test_shipped_curated_split_lists():
 
 
 def test_picie_eval_pipeline_crops_image_and_label_to_320(
-        tmp_path, dataset_from_config):
+        tmp_path, dataset_from_config, write_coco27):
     write_coco27(tmp_path, ['000000000001', '000000000002'])
     dataset, _ = dataset_from_config(
         'cocostuff27', 'test', data_root=str(tmp_path))
@@ -83,7 +67,8 @@ def test_picie_eval_pipeline_crops_image_and_label_to_320(
     assert (gt[:, 240:] == 255).all()
 
 
-def test_eval_pipeline_reproduces_picie(tmp_path, dataset_from_config):
+def test_eval_pipeline_reproduces_picie(tmp_path, dataset_from_config,
+                                        write_coco27):
     """PiCIE (data/coco_eval_dataset.py): PIL resize of the short side to
     320 (long side int(320 * long / short)), bilinear image, nearest label,
     then a 320 x 320 crop at round((size - 320) / 2)."""
@@ -110,7 +95,8 @@ def test_eval_pipeline_reproduces_picie(tmp_path, dataset_from_config):
 
 
 def test_prediction_and_label_agree_at_320(tmp_path, dataset_from_config,
-                                           repo_root):
+                                           repo_root,
+        write_coco27):
     write_coco27(tmp_path, ['000000000001'])
     dataset, cfg = dataset_from_config(
         'cocostuff27', 'test', data_root=str(tmp_path))
@@ -126,7 +112,8 @@ def test_prediction_and_label_agree_at_320(tmp_path, dataset_from_config,
     metric.process({}, [output.to_dict()])  # raises on a size mismatch
 
 
-def test_training_split_needs_images_only(tmp_path, dataset_from_config):
+def test_training_split_needs_images_only(tmp_path, dataset_from_config,
+                                          write_coco27):
     write_coco27(tmp_path, ['000000000001'], labels=False, split='train2017')
     dataset, _ = dataset_from_config(
         'cocostuff27', 'train', data_root=str(tmp_path))
@@ -136,7 +123,8 @@ def test_training_split_needs_images_only(tmp_path, dataset_from_config):
 
 
 def test_missing_label_error_names_file_and_converter(tmp_path,
-                                                      dataset_from_config):
+                                                      dataset_from_config,
+        write_coco27):
     write_coco27(tmp_path, ['000000000001', '000000000002'])
     (tmp_path / 'labels27/val2017/000000000002.png').unlink()
     with pytest.raises(
@@ -145,7 +133,7 @@ def test_missing_label_error_names_file_and_converter(tmp_path,
         dataset_from_config('cocostuff27', 'val', data_root=str(tmp_path))
 
 
-def test_empty_split_list(tmp_path, dataset_from_config):
+def test_empty_split_list(tmp_path, dataset_from_config, write_coco27):
     write_coco27(tmp_path, [])
     with pytest.raises(DatasetError, match=f'{SPLIT_LIST}.* is empty'):
         dataset_from_config('cocostuff27', 'val', data_root=str(tmp_path))

@@ -62,6 +62,7 @@ from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
 from mmdynaseg.apis import init_model
+from mmdynaseg.apis.inference import STARTS_WITHOUT
 from mmdynaseg.utils import (SnapshotStore, benchmark_parser, load_config,
                              load_results, machine_info, report,
                              update_results)
@@ -216,7 +217,7 @@ def network_runner(name: str, args: argparse.Namespace,
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
     # only methods that start from a checkpoint get --checkpoint: the
     # fresh-start methods stay the papers' fresh start
-    refines = cfg.model.get('init', 'fresh') != 'fresh'
+    refines = cfg.model.get('init', 'fresh') not in STARTS_WITHOUT
     model = init_model(cfg, args.checkpoint if refines else None,
                        args.device)
     device = device_name(args.device)
@@ -460,7 +461,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
     refining = {  # the methods that start from --checkpoint
         name
         for name, cfg in configs.items()
-        if cfg.model.get('init', 'fresh') != 'fresh'
+        if cfg.model.get('init', 'fresh') not in STARTS_WITHOUT
     }
     rows = {  # method -> its rows in the table: recorded steps first
         name: ([f'{name}@T{steps}' for steps in sorted(args.record_iters)] +

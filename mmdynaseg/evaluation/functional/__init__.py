@@ -1,5 +1,6 @@
 """Functional helpers of the unsupervised metrics."""
 from .class_scores import nanmean, scores_from_areas, summary_scores
+from .cluster_block_scores import cluster_block_scores
 from .hungarian import (MatchedAreas, match_clusters, matched_areas,
                         scores_from_confusion)
 from .segment_covering import (COVERING_MODES, best_iou_per_segment,
@@ -7,6 +8,7 @@ from .segment_covering import (COVERING_MODES, best_iou_per_segment,
 
 __all__ = [
     'COVERING_MODES', 'MatchedAreas', 'best_iou_per_segment',
+    'cluster_block_scores',
     'connected_segments', 'covering_modes', 'match_clusters',
     'matched_areas', 'nanmean', 'scores_from_areas', 'scores_from_confusion',
     'summary_scores'

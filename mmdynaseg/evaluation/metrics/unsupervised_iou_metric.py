@@ -10,8 +10,8 @@ from mmseg.registry import METRICS
 from prettytable import PrettyTable
 
 from ...utils import IGNORE_INDEX
-from ..functional import (matched_areas, nanmean, scores_from_areas,
-                          summary_scores)
+from ..functional import (cluster_block_scores, matched_areas, nanmean,
+                          scores_from_areas, summary_scores)
 from .failed_images import drop_failed, failed_entry
 
 PROTOCOLS = {
@@ -20,6 +20,7 @@ PROTOCOLS = {
     'per_image_all': ('per-image Hungarian over all classes, absent ones '
                       'scored (DynaSeg reference code)'),
 }
+THINGS_STUFF = ('class', 'cluster_index')
 
 
 @METRICS.register_module()
@@ -67,6 +68,12 @@ class UnsupervisedIoUMetric(BaseMetric):
     thing classes / ground-truth pixels of thing classes. With
     ``'per_image'`` they are computed per image (over the present classes)
     and averaged over the images that contain a thing (resp. stuff) pixel.
+    ``things_stuff='cluster_index'`` splits them as the DynaSeg reference
+    evaluator does instead: by the index of the matched cluster, the first
+    ``len(thing_ids)`` cluster indices as things and the next
+    ``len(stuff_ids)`` as stuff, each block scored on its own sub-matrix
+    (:func:`cluster_block_scores`), whatever classes those clusters were
+    matched to.
 
     All values are in percent and not rounded. A value that is undefined
     (e.g. ``aAcc.things`` with no thing pixel anywhere) is nan and named in
@@ -82,6 +89,9 @@ class UnsupervisedIoUMetric(BaseMetric):
         ignore_index (int): Ground-truth value to ignore. Defaults to 255.
         protocol (str): ``'dataset'``, ``'per_image'`` or
             ``'per_image_all'``. Defaults to ``'dataset'``.
+        things_stuff (str): ``'class'`` (by ground-truth class) or
+            ``'cluster_index'`` (by matched cluster index, the reference
+            evaluator's). Defaults to ``'class'``.
         collect_device (str): ``'cpu'`` or ``'gpu'`` for gathering results
             across ranks. Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the metric names.
@@ -91,16 +101,22 @@ class UnsupervisedIoUMetric(BaseMetric):
                  num_clusters: Optional[int] = None,
                  ignore_index: int = IGNORE_INDEX,
                  protocol: str = 'dataset',
+                 things_stuff: str = 'class',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         if protocol not in PROTOCOLS:
             raise ValueError(
                 f'unknown protocol {protocol!r} of UnsupervisedIoUMetric; '
                 f'use one of {sorted(PROTOCOLS)}.')
+        if things_stuff not in THINGS_STUFF:
+            raise ValueError(
+                f'unknown things_stuff {things_stuff!r} of '
+                f'UnsupervisedIoUMetric; use one of {THINGS_STUFF}.')
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.num_clusters = num_clusters
         self.ignore_index = ignore_index
         self.protocol = protocol
+        self.things_stuff = things_stuff
         self.matched_clusters: Optional[np.ndarray] = None
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
@@ -120,11 +136,17 @@ class UnsupervisedIoUMetric(BaseMetric):
             confusion = self._confusion(data_sample, num_classes)
             if self.protocol == 'dataset':
                 self.results.append(confusion)
-            else:
-                areas = matched_areas(
-                    confusion, present_only=self.protocol == 'per_image')
-                self.results.append(
-                    np.stack([areas.tp, areas.gt, areas.pred]))
+                continue
+            areas = matched_areas(
+                confusion, present_only=self.protocol == 'per_image')
+            result = np.stack([areas.tp, areas.gt, areas.pred])
+            blocks = self._cluster_blocks()
+            if blocks:
+                result = dict(
+                    areas=result,
+                    blocks=cluster_block_scores(confusion, areas.matched,
+                                                blocks))
+            self.results.append(result)
 
     def compute_metrics(self, results: List[np.ndarray]) -> Dict[str, float]:
         """Match and score as the protocol says; log a per-class table."""
@@ -198,6 +220,32 @@ class UnsupervisedIoUMetric(BaseMetric):
                 'thing or stuff, not both.')
         return dict(things=things, stuff=stuff)
 
+    def _split_by_class(self) -> Dict[str, np.ndarray]:
+        """The class groups of the things / stuff scores when they are
+        split by class (none when split by cluster index)."""
+        groups = self._class_groups()
+        return groups if self.things_stuff == 'class' else {}
+
+    def _cluster_blocks(self) -> Dict[str, range]:
+        """The reference evaluator's cluster-index blocks (none when
+        split by class).
+
+        Raises:
+            ValueError: ``things_stuff='cluster_index'`` without
+                ``thing_ids`` / ``stuff_ids``.
+        """
+        if self.things_stuff == 'class':
+            return {}
+        groups = self._class_groups()
+        if not groups:
+            raise ValueError(
+                "things_stuff='cluster_index' needs dataset_meta thing_ids "
+                'and stuff_ids (their counts size the blocks).')
+        things = len(groups['things'])
+        return dict(
+            things=range(things),
+            stuff=range(things, things + len(groups['stuff'])))
+
     def _dataset_metrics(self,
                          results: List[np.ndarray]) -> Dict[str, float]:
         """Sum the confusion matrices, match once, and score."""
@@ -212,7 +260,11 @@ class UnsupervisedIoUMetric(BaseMetric):
                 IoU=scores['IoU'],
                 Acc=scores['Acc']))
         metrics = summary_scores(areas.tp, areas.gt, areas.pred,
-                                 self._class_groups())
+                                 self._split_by_class())
+        blocks = self._cluster_blocks()
+        if blocks:
+            metrics.update(
+                cluster_block_scores(confusion, areas.matched, blocks))
         metrics.update({
             f'IoU.{name}': value
             for name, value in zip(self.dataset_meta['classes'],
@@ -224,8 +276,11 @@ class UnsupervisedIoUMetric(BaseMetric):
                            results: List[np.ndarray]) -> Dict[str, float]:
         """Score every image on its own matching, average over images."""
         num_classes = len(self.dataset_meta['classes'])
-        areas = np.stack(results).reshape(-1, 3, num_classes)
-        labelled = areas[areas[:, 1].sum(axis=1) > 0]
+        blocks = [r['blocks'] for r in results if isinstance(r, dict)]
+        areas = np.stack([r['areas'] if isinstance(r, dict) else r
+                          for r in results]).reshape(-1, 3, num_classes)
+        keep = areas[:, 1].sum(axis=1) > 0
+        labelled = areas[keep]
         skipped = len(areas) - len(labelled)
         if skipped:
             print_log(
@@ -242,11 +297,14 @@ class UnsupervisedIoUMetric(BaseMetric):
                 Images=(gt > 0).sum(axis=0).tolist(),
                 IoU=class_iou,
                 Acc=nanmean(scores['Acc'], axis=0)))
-        metrics = {
-            key: nanmean(per_image)
-            for key, per_image in summary_scores(tp, gt, pred,
-                                                 self._class_groups()).items()
-        }
+        per_image = summary_scores(tp, gt, pred, self._split_by_class())
+        metrics = {key: nanmean(values) for key, values in per_image.items()}
+        if blocks:
+            kept = [b for b, k in zip(blocks, keep) if k]
+            metrics.update({
+                key: nanmean([b[key] for b in kept])
+                for key in kept[0]
+            })
         metrics.update({
             f'IoU.{name}': value
             for name, value in zip(self.dataset_meta['classes'], class_iou)

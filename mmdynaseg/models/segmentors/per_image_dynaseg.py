@@ -24,7 +24,7 @@ from ...utils import (FAILED_KEY, SILHOUETTE_KEY, SnapshotStore,
                       supports_autocast, warn_once)
 from ..utils import cluster_labels, count_clusters
 
-INITS = ('fresh', 'checkpoint', 'checkpoint_features')
+INITS = ('fresh', 'pretrained', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
 # state-dict prefix of the head: what init='checkpoint_features' starts
 # afresh and freeze_features leaves trainable; the rest are the features
@@ -165,7 +165,9 @@ class PerImageDynaSeg(EncoderDecoder):
        Kaiming and PyTorch's default initialisation (``init_cfg`` is not
        applied), drawn under ``torch.manual_seed(seed)`` without touching
        the global RNG; the same for every image, so results are
-       deterministic and independent of the batch order), the weights
+       deterministic and independent of the batch order), the same with
+       ``init_cfg`` applied (``init='pretrained'``: e.g. an ImageNet
+       backbone, the rest drawn under the seed), the weights
        loaded into the model (``init='checkpoint'``: ``tools/test.py
        CONFIG CKPT`` refines a dataset-trained model on each image), or
        the loaded features with a fresh head (``'checkpoint_features'``:
@@ -255,7 +257,7 @@ class PerImageDynaSeg(EncoderDecoder):
         predict_mode (str): ``'train'`` or ``'eval'``: the mode of the
             forward pass the labels come from (step 3). Defaults to
             ``'train'``.
-        init (str): ``'fresh'``, ``'checkpoint'`` or
+        init (str): ``'fresh'``, ``'pretrained'``, ``'checkpoint'`` or
             ``'checkpoint_features'`` (see above). Defaults to ``'fresh'``.
         freeze_features (bool): Train only the decode head in the
             per-image steps (step 2); everything else (backbone, neck)
@@ -351,6 +353,8 @@ class PerImageDynaSeg(EncoderDecoder):
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             super().__init__(**kwargs)
+            if init == 'pretrained':
+                self.init_weights()
         self.network_cfg = kwargs
         if max_iters < 1:
             raise ValueError(f'max_iters must be >= 1, got {max_iters}.')

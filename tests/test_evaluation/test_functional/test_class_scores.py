@@ -40,3 +40,4 @@ def test_group_scores_split_by_class():
     assert summary['mIoU.stuff'] == pytest.approx(0.5)
     assert summary['aAcc.stuff'] == pytest.approx(1.0)
     assert summary['aAcc'] == pytest.approx(3 / 6)
+

@@ -260,3 +260,37 @@ def test_a_failed_image_is_left_out(protocol):
     _, alone = evaluate([good], protocol=protocol)
     _, both = evaluate([good, failed], protocol=protocol)
     assert both == alone and alone['mIoU'] == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize('protocol', ['dataset', 'per_image_all'])
+def test_things_stuff_by_cluster_index_as_the_reference(protocol):
+    """things_stuff='cluster_index': the blocks of cluster indices 0-1 and
+    2 (2 thing and 1 stuff classes) are scored as the reference evaluator
+    does, here classes 1 and 0 in the things block (hand-computed in
+    test_cluster_block_scores.py); by class, class 1 is stuff."""
+    # (cluster, class) pixel counts: [[1, 5, 0], [4, 0, 2], [0, 1, 3]]
+    pairs = ([(0, 0)] + [(0, 1)] * 5 + [(1, 0)] * 4 + [(1, 2)] * 2 +
+             [(2, 1)] + [(2, 2)] * 3)
+    pred, gt = (list(column) for column in zip(*pairs))
+    metric = UnsupervisedIoUMetric(protocol=protocol,
+                                   things_stuff='cluster_index')
+    metric.dataset_meta = dict(classes=('a', 'b', 'c'), thing_ids=[0, 2],
+                               stuff_ids=[1])
+    metric.process({}, [sample([pred], [gt])])
+    m = metric.compute_metrics(metric.results)
+    assert m['mIoU.things'] == pytest.approx(100 * (5 / 6 + 4 / 5) / 2)
+    assert m['aAcc.things'] == pytest.approx(90.0)
+    assert m['mIoU.stuff'] == pytest.approx(100.0)
+    by_class = evaluate([sample([pred], [gt])], classes=('a', 'b', 'c'),
+                        protocol=protocol)[1]
+    assert by_class['mIoU'] == m['mIoU']
+
+
+def test_things_stuff_by_cluster_index_needs_the_groups():
+    with pytest.raises(ValueError, match='things_stuff'):
+        UnsupervisedIoUMetric(things_stuff='index')
+    metric = UnsupervisedIoUMetric(things_stuff='cluster_index')
+    metric.dataset_meta = dict(classes=('a', 'b'))
+    with pytest.raises(ValueError, match='needs dataset_meta thing_ids'):
+        metric.process({}, [sample([[0, 1]], [[0, 1]])])
+        metric.compute_metrics(metric.results)

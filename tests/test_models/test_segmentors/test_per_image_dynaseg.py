@@ -915,3 +915,28 @@ def test_snapshots_of_other_settings_or_unreadable_start_over(tmp_path):
         assert 'resumed_from' not in sample
         np.testing.assert_array_equal(labels(sample), labels(whole))
         assert list(tmp_path.iterdir()) == []
+
+
+def test_pretrained_init_applies_init_cfg_and_is_seeded():
+    """init='pretrained': the backbone's init_cfg (here a constant instead
+    of ImageNet weights) is applied, the rest drawn under the seed, so
+    two builds start every image from the same weights; 'fresh' ignores
+    init_cfg."""
+    backbone = dict(
+        type='DynaSegCNN',
+        channels=8,
+        init_cfg=dict(type='Constant', val=0.5, layer='Conv2d'))
+    first = tiny_model(init='pretrained', backbone=backbone)
+    conv = next(m for m in first.backbone.modules()
+                if isinstance(m, torch.nn.Conv2d))
+    assert torch.all(conv.weight == 0.5)
+    assert_same_state(
+        state(first), state(tiny_model(init='pretrained',
+                                       backbone=backbone)))
+    fresh = tiny_model(backbone=backbone)
+    fresh_conv = next(m for m in fresh.backbone.modules()
+                      if isinstance(m, torch.nn.Conv2d))
+    assert not torch.all(fresh_conv.weight == 0.5)
+    first.stop_threshold = None
+    (sample, ) = segment(first, images(1))
+    assert sample.iterations == 3
