@@ -1,7 +1,5 @@
 """Utilities of mmdynaseg."""
 from .allocator import keep_freed_memory
-from .benchmark import (benchmark_parser, image_paths, machine_info,
-                        percentile_ms, report, timed)
 from .checkpoint import (MMENGINE_CHECKPOINT_GLOBALS, CheckpointError,
                          check_checkpoint, load_checkpoint_file)
 from .config import ConfigError, check_config, default_work_dir, load_config
@@ -32,6 +30,5 @@ __all__ = [
     'write_label_png', 'cluster_meta', 'cluster_palette',
     'max_overlap_matching', 'supports_autocast',
     'warn_once', 'NumSegmentsCache', 'estimate_num_segments',
-    'benchmark_parser', 'image_paths', 'machine_info',
-    'percentile_ms', 'report', 'timed', 'keep_freed_memory', 'SnapshotStore'
+    'keep_freed_memory', 'SnapshotStore'
 ]

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from mmdynaseg.utils import benchmark_parser, machine_info, report
+from benchmark_common import benchmark_parser, machine_info, report
 
 DEMO_LIMIT_S = 15 * 60
 # the repository (this file is tools/analysis_tools/<name>.py)

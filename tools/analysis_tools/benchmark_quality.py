@@ -63,9 +63,9 @@ from mmseg.registry import DATASETS, METRICS, TASK_UTILS
 
 from mmdynaseg.apis import init_model
 from mmdynaseg.apis.inference import STARTS_WITHOUT
-from mmdynaseg.utils import (SnapshotStore, benchmark_parser, load_config,
-                             load_results, machine_info, report,
+from mmdynaseg.utils import (SnapshotStore, load_config, load_results,
                              update_results)
+from benchmark_common import benchmark_parser, machine_info, report
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

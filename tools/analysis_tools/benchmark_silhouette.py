@@ -23,8 +23,8 @@ import numpy as np
 
 from mmdynaseg.utils.silhouette import (estimate_num_segments,
                                         exhaustive_num_segments)
-from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
-                             percentile_ms, report, timed)
+from benchmark_common import (benchmark_parser, image_paths, machine_info,
+                              percentile_ms, report, timed)
 
 
 def bench_silhouette(args: argparse.Namespace) -> dict:

@@ -44,8 +44,9 @@ from mmseg.registry import MODELS, TRANSFORMS
 from mmseg.utils import register_all_modules
 
 from mmdynaseg.datasets.transforms import PackGuidedSegInputs
-from mmdynaseg.utils import (benchmark_parser, image_paths, machine_info,
-                             report, supports_autocast, timed)
+from mmdynaseg.utils import supports_autocast
+from benchmark_common import (benchmark_parser, image_paths, machine_info,
+                              report, timed)
 
 # the repository (this file is tools/analysis_tools/<name>.py)
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

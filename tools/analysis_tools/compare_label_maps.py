@@ -22,8 +22,9 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics.cluster import contingency_matrix
 
-from mmdynaseg.utils import (max_overlap_matching, read_label_map, report,
+from mmdynaseg.utils import (max_overlap_matching, read_label_map,
                              resize_nearest)
+from benchmark_common import report
 
 
 def matched_agreement(a: np.ndarray, b: np.ndarray) -> float:

@@ -24,7 +24,8 @@ from PIL import UnidentifiedImageError
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
 from mmdynaseg.evaluation import SegmentCoveringMetric
-from mmdynaseg.utils import read_label_map, report, resize_nearest
+from mmdynaseg.utils import read_label_map, resize_nearest
+from benchmark_common import report
 
 
 def score_predictions(pred_dir: str, data_root: str,

@@ -30,11 +30,8 @@ class SilhouetteHook(Hook):
     Enable it with ``custom_hooks = [dict(type='SilhouetteHook')]``; a
     sample that already has ``k*`` from the data pipeline
     (:class:`EstimateSilhouetteK`, which runs in the loader's workers)
-    keeps it. With
-    the defaults an estimate took a median 0.05-0.07 s (depending on the
-    machine's load) of one CPU core per 481 x 321 BSDS500 image, measured
-    on 20 images; it is spent in the main process the first time each
-    image is drawn.
+    keeps it. The estimate runs in the main process the first time each
+    image is drawn (its cost: docs/implementation.md).
 
     Args:
         **estimate_args: ``k_min`` (3), ``k_max`` (26), ``num_samples``

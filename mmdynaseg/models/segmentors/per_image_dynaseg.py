@@ -156,90 +156,25 @@ def optimises_per_image(model_cfg: dict) -> bool:
 class PerImageDynaSeg(EncoderDecoder):
     """DynaSeg optimised on every image alone (BSDS500 / PASCAL VOC mode).
 
-    In its BSDS500 and PASCAL VOC experiments DynaSeg (after Kanezaki 2020)
-    segments an image by training a network on that image only:
-    ``predict`` runs, for each image of the batch,
+    As in DynaSeg (after Kanezaki 2020), ``predict`` trains a network on
+    each test image only: from the start weights (``init``), up to
+    ``max_iters`` steps of ``optimizer`` on the head's loss
 
-    1. the start weights: a fresh initialisation (``init='fresh'``: the
-       weights the network's modules are built with, i.e. ``ConvModule``'s
-       Kaiming and PyTorch's default initialisation (``init_cfg`` is not
-       applied), drawn under ``torch.manual_seed(seed)`` without touching
-       the global RNG; the same for every image, so results are
-       deterministic and independent of the batch order), the same with
-       ``init_cfg`` applied (``init='pretrained'``: e.g. an ImageNet
-       backbone, the rest drawn under the seed), the weights
-       loaded into the model (``init='checkpoint'``: ``tools/test.py
-       CONFIG CKPT`` refines a dataset-trained model on each image), or
-       the loaded features with a fresh head (``'checkpoint_features'``:
-       backbone and neck as loaded, the decode head, i.e. the classifier
-       and the response BN, from the seeded fresh initialisation, so each
-       image is clustered afresh on learned features: the amortised mode);
-       with ``freeze_features=True`` the steps train the decode head only
-       on features computed once (see ``freeze_features``);
-    2. up to ``max_iters`` steps of ``optimizer`` (by default SGD, lr 0.1,
-       momentum 0.9; a new optimizer per image) on the head's loss
-       (:meth:`DynaSegHead.loss_by_feat`: ``L_sim + mu(q') L_con`` with the
-       head's FSF / SCF / fixed weighting and, if enabled, its silhouette
-       floor), the network in train mode (BatchNorm uses the statistics of
-       the image, as in the papers). Before each step the number of labels
-       ``q'`` of the forward pass is checked, and the optimisation stops as
-       soon as ``q' <= stop_threshold``: an int (``3``, "Thr 3"),
-       ``'silhouette'`` (the image's ``k*`` from
-       :func:`estimate_num_segments`, "Silh.S", paper Table 4) or None
-       (never: all ``max_iters`` steps, as the DynaGuide code does);
-    3. the labels: argmax of a response, resized (bilinear) to the original
-       image size as ``EncoderDecoder.postprocess_result`` does. With
-       ``predict_mode='train'`` (DynaSeg, Kanezaki 2020) the response is
-       that of the last forward pass of step 2, in train mode; with
-       ``'eval'`` (the DynaGuide code) one more forward pass after the
-       optimisation, in eval mode (BatchNorm's running statistics of the
-       steps; with frozen features, of the head only). ``q'`` is that of
-       the response the labels come from.
+    .. math:: L = L_{sim} + \\mu(q') L_{con}, \\quad
+        \\mu = q'/\\alpha \\ (\\text{FSF, Eq. 8}) \\text{ or }
+        \\alpha/q' \\ (\\text{SCF, Eq. 9})
 
-    Each output data sample gets the metainfo ``q_prime`` (``q'`` of the
-    last forward pass, counted at the optimisation resolution),
-    ``iterations`` (optimiser steps taken: 0 if the start weights already
-    meet the threshold, at most ``max_iters``) and ``seconds``
-    (wall time of the image: ``k*`` estimate, optimisation and labels) and,
-    when ``k*`` was needed, ``'silhouette_k'``. Every image starts from the
-    same weights with a new optimizer, and the model's weights, BN
-    statistics, mode and the global RNG are restored after the batch (the
-    gradients are cleared), so nothing leaks from one image to the next.
-    The optimisation runs under ``torch.enable_grad()`` (the test loop runs
-    in ``no_grad``).
-
-    Progress: set the attribute ``on_step`` to a callable; it gets
-    ``(step, max_iters, q')`` after every forward pass (``tools/segment.py``
-    shows it).
-
-    Quality against steps from one optimisation: with ``record_iters``, each
-    sample also gets the data field ``recorded``, ``{T: SegDataSample}``
-    for every ``T`` listed, holding exactly what a run with
-    ``max_iters=T`` returns (``pred_sem_seg`` and the metainfo ``q_prime``,
-    ``iterations``, ``seconds``, ``arithmetic``): the same start, seed and
-    steps, so the labels of step ``T`` (or the final ones if the run
-    stopped earlier; ``T = 0``: the start network's labels, before any
-    step). The time spent recording is left out of every ``seconds``.
-
-    Resuming a long optimisation: with ``snapshot_dir``, every
-    ``snapshot_interval`` steps the image's state (weights, BN statistics,
-    optimizer state, RNG, seconds, recorded results and arithmetic) is
-    saved there (:class:`SnapshotStore`, one file per image, deleted when
-    the image is done); a run killed mid-image (T = 1,000 at full
-    resolution takes hours on a CPU) resumes from its last snapshot and
-    ends exactly as an uninterrupted run would on the same machine. The
-    sample then gets the metainfo ``resumed_from`` (the step), and its
-    ``seconds`` are those of the work in all the runs (the time saving
-    snapshots and a resumed run's repeated set-up, ``k*`` and frozen
-    features, left out). A snapshot is only resumed by a run with the same
-    image pixels, guide and settings (network, losses, weighting, steps,
-    seed, stopping, optimizer, ...), but maybe on another machine, where
-    ``'auto'`` options resolve otherwise: ``arithmetic`` then names each
-    run's with its first step.
-
-    Per-image configs are not trained: :meth:`loss` raises; run them with
-    ``tools/test.py`` (scores a dataset) or ``tools/segment.py`` (your
-    images).
+    (:meth:`DynaSegHead.dynamic_loss`), stopping as soon as a forward pass
+    has ``q' <= stop_threshold`` ("Thr 3", or the image's silhouette
+    estimate ``k*``: "Silh.S", paper Table IV); the labels are the argmax of
+    the last response, resized to the image. Every image starts from the
+    same weights with a new optimizer, seeded by ``seed``, and the model is
+    restored after the batch, so results do not depend on the batch order.
+    Each sample gets the metainfo ``q_prime``, ``iterations`` and
+    ``seconds`` (and ``silhouette_k`` when ``k*`` was needed). Options
+    record the result at intermediate step counts, snapshot a long
+    optimisation to resume it, and speed the steps up; docs/implementation.md
+    describes them. Per-image models are not trained: :meth:`loss` raises.
 
     Args:
         max_iters (int): Most optimiser steps per image ``T``. Defaults to
@@ -283,10 +218,8 @@ class PerImageDynaSeg(EncoderDecoder):
             channels-last memory format, which can speed up convolutions
             (measure it on your hardware); same results up to rounding.
             ``'auto'``: only on a device with fast bfloat16 kernels
-            (:func:`mmdynaseg.utils.supports_autocast`), where it was
-            measured faster; on a CPU without them (AVX2 only) it was
-            measured slower (``docs/benchmarks/speed_avx2.json``).
-            Defaults to False.
+            (:func:`mmdynaseg.utils.supports_autocast`); docs/speed.md
+            compares both. Defaults to False.
         autocast (str, optional): Speed option: run the network's forward
             passes under ``torch.autocast`` with this dtype (``'bfloat16'``,
             fast on CPUs with bf16 support, or ``'float16'`` on GPU); the
@@ -323,9 +256,7 @@ class PerImageDynaSeg(EncoderDecoder):
             the steps free in the process for the next steps
             (:func:`mmdynaseg.utils.keep_freed_memory`, glibc only) while
             a batch is optimised, instead of faulting in fresh pages for
-            every large tensor; the same results. Measured 1.7x faster
-            frozen-feature DynaGuide steps on an AVX2 CPU, and no change
-            for the convolution-bound fresh network (docs/speed.md).
+            every large tensor; the same results (docs/speed.md).
             Defaults to True.
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).

@@ -1,6 +1,7 @@
 """Fixtures of the analysis-tool tests: the tools as modules, tiny
 images."""
 import importlib.util
+import sys
 
 import mmcv
 import numpy as np
@@ -10,7 +11,12 @@ import pytest
 @pytest.fixture(scope='session')
 def load_tool(repo_root):
     """Function ``name -> module`` of ``tools/analysis_tools/<name>.py``
-    (tools/ is not a package)."""
+    (tools/ is not a package; its scripts import their shared
+    ``benchmark_common`` from their own folder, as Python does for a
+    script)."""
+    folder = str(repo_root / 'tools' / 'analysis_tools')
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
 
     def load(name):
         spec = importlib.util.spec_from_file_location(

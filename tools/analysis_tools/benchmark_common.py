@@ -11,7 +11,7 @@ from typing import Callable, List, Optional, Tuple
 import numpy as np
 import torch
 
-from .fileio import write_text
+from mmdynaseg.utils import write_text
 
 # the BSDS500 val images in the layout of data/README.md
 DEFAULT_IMAGES = 'data/bsds500/images/val/*.jpg'
