@@ -33,8 +33,8 @@ def bf16_kernels(monkeypatch):
     paths (autocast of the per-image loop and of the optimiser wrapper) are
     tested on every machine; without them torch emulates bf16."""
     import mmdynaseg.engine.optimizers.autocast_optim_wrapper as wrapper
-    import mmdynaseg.models.segmentors.per_image_dynaseg as per_image
-    for module in (wrapper, per_image):
+    import mmdynaseg.models.utils.step_arithmetic as per_image_steps
+    for module in (wrapper, per_image_steps):
         monkeypatch.setattr(module, 'supports_autocast', lambda *args: True)
 
 

@@ -1,28 +1,24 @@
 """DynaSeg's per-image mode: optimise a network on every test image alone."""
-import hashlib
-import json
 import logging
 import time
-from contextlib import contextmanager, nullcontext
-from typing import (Callable, Dict, Iterator, List, Optional, Sequence, Tuple,
+from contextlib import nullcontext
+from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
                     Union)
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from mmengine.logging import print_log
-from mmengine.structures import PixelData
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
-from mmseg.registry import MODELS, OPTIMIZERS
+from mmseg.registry import MODELS, OPTIMIZERS, TASK_UTILS
 from mmseg.structures import SegDataSample
 from mmseg.utils import OptSampleList, SampleList
 from torch import Tensor
 
-from ...utils import (FAILED_KEY, SILHOUETTE_KEY, SnapshotStore,
-                      estimate_num_segments, keep_freed_memory,
-                      supports_autocast, warn_once)
-from ..utils import cluster_labels, count_clusters
+from ...utils import (FAILED_KEY, SILHOUETTE_KEY, estimate_num_segments,
+                      keep_freed_memory)
+from ..utils import StepArithmetic, cluster_labels, count_clusters
 
 INITS = ('fresh', 'pretrained', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
@@ -30,108 +26,6 @@ PREDICT_MODES = ('train', 'eval')
 # afresh and freeze_features leaves trainable; the rest are the features
 HEAD = 'decode_head.'
 SILHOUETTE = 'silhouette'
-AUTOCAST_DTYPES = dict(bfloat16=torch.bfloat16, float16=torch.float16)
-AUTO = 'auto'
-# compile=AUTO where the device has fast bf16 kernels: one graph per size
-AUTO_COMPILE = dict(dynamic=False)
-# image, with the silhouette floor its k*, and its features if frozen
-# -> (response, losses)
-StepFunction = Callable[[Tensor, Optional[Tensor], Optional[List[Tensor]]],
-                        Tuple[Tensor, Dict[str, Tensor]]]
-# (steps taken, the response the labels would come from, its q')
-Recorder = Callable[[int, Tensor, int], None]
-# the metainfo of a recorded result
-RECORDED_KEYS = ('q_prime', 'iterations', 'seconds', 'arithmetic')
-# the arithmetic of a run whose snapshot predates recording it (the word
-# the quality benchmark uses for fields older results lack)
-UNRECORDED = 'unrecorded'
-
-
-class ImageProgress:
-    """What one image's optimisation has done besides training the network.
-
-    Its seconds (wall time since it started, less the pauses for recording
-    results and saving snapshots, plus the seconds of the run a snapshot
-    resumes), its recorded results (``record_iters``: ``{T:
-    SegDataSample}``), the step it resumed from (None: step 0) and the
-    arithmetic of the runs before this one (``[first step, arithmetic]``
-    each, from the snapshot).
-    """
-
-    def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self.paused = 0.0
-        self.recorded: Dict[int, SegDataSample] = {}
-        self.resumed_from: Optional[int] = None
-        self.earlier_runs: List[list] = []
-
-    def runs(self, arithmetic: str) -> List[list]:
-        """``[first step, arithmetic]`` of every run so far, this one's
-        (``arithmetic``) last, a run in the same arithmetic as the one
-        before it merged into it."""
-        runs = []
-        this_run = [self.resumed_from or 0, arithmetic]
-        for first, used in self.earlier_runs + [this_run]:
-            if not runs or runs[-1][1] != used:
-                runs.append([first, used])
-        return runs
-
-    def arithmetic(self, arithmetic: str) -> str:
-        """How the image's steps ran, this run's in ``arithmetic``: that
-        string, or where a snapshot from other arithmetic was resumed,
-        each with the step it began at, e.g. ``'float32, eager (from step
-        0); bfloat16 autocast, compiled, channels-last (from step 800)'``.
-        """
-        runs = self.runs(arithmetic)
-        if len(runs) == 1:
-            return arithmetic
-        return '; '.join(f'{used} (from step {first})' for first, used in runs)
-
-    def seconds(self) -> float:
-        """Seconds of work on the image so far."""
-        return time.perf_counter() - self.started - self.paused
-
-    @contextmanager
-    def pause(self) -> Iterator[None]:
-        """Leave the block's time out of :meth:`seconds`."""
-        begun = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.paused += time.perf_counter() - begun
-
-    def state(self, arithmetic: str) -> dict:
-        """The progress as a snapshot holds it (tensors, numbers and
-        strings), this run's steps in ``arithmetic``."""
-        return dict(
-            seconds=self.seconds(),
-            arithmetic=self.runs(arithmetic),
-            recorded={
-                steps: dict(
-                    labels=sample.pred_sem_seg.data,
-                    **{key: sample.metainfo[key]
-                       for key in RECORDED_KEYS})
-                for steps, sample in self.recorded.items()
-            })
-
-    def resume(self, snapshot: dict) -> None:
-        """Continue the progress a snapshot (:meth:`state`) saved."""
-        self.started = time.perf_counter() - snapshot['seconds']
-        self.paused = 0.0
-        self.recorded = {
-            steps: SegDataSample(
-                pred_sem_seg=PixelData(data=result['labels']),
-                metainfo={  # snapshots before the arithmetic have none
-                    key: result.get(key, UNRECORDED)
-                    if key == 'arithmetic' else result[key]
-                    for key in RECORDED_KEYS
-                })
-            for steps, result in snapshot['recorded'].items()
-        }
-        self.resumed_from = snapshot['steps']
-        self.earlier_runs = snapshot.get('arithmetic', [[0, UNRECORDED]])
-
-
 def optimises_per_image(model_cfg: dict) -> bool:
     """Whether a model config optimises a network on each image alone.
 
@@ -184,80 +78,48 @@ class PerImageDynaSeg(EncoderDecoder):
         stop_threshold (int | str, optional): Stop when ``q' <=`` this int,
             ``'silhouette'`` for ``q' <= k*``, None to run all
             ``max_iters`` steps. Defaults to 3.
-        step_at_stop (bool): When a forward pass meets ``stop_threshold``,
-            still take its optimiser step and give the labels of one more
-            forward pass, as the published BSD script does (it breaks
-            after the step). Defaults to False (stop at that pass, its
-            labels).
-        predict_mode (str): ``'train'`` or ``'eval'``: the mode of the
-            forward pass the labels come from (step 3). Defaults to
-            ``'train'``.
-        init (str): ``'fresh'``, ``'pretrained'``, ``'checkpoint'`` or
-            ``'checkpoint_features'`` (see above). Defaults to ``'fresh'``.
-        freeze_features (bool): Train only the decode head in the
-            per-image steps (step 2); everything else (backbone, neck)
-            keeps its start weights and takes no gradient. The features
-            are then the same at every step, so they are computed once
-            per image, in train mode (BatchNorm normalises with the
-            image's statistics, as every step's pass would), and a step
-            runs the head only; eval-mode labels apply the head, in eval
-            mode, to the same features. Meant for
-            ``init='checkpoint_features'``: a fresh head fitted on trained
-            features (``docs/amortised.md``). Defaults to False (the whole
-            network trains, as in the papers).
+        step_at_stop (bool): Take the optimiser step of the pass that meets
+            ``stop_threshold`` and label one more pass, as the published
+            BSD script does. Defaults to False.
+        predict_mode (str): ``'train'`` (DynaSeg) or ``'eval'`` (the
+            DynaGuide code): the mode of the pass the labels come from.
+            Defaults to ``'train'``.
+        init (str): The start: ``'fresh'`` (seeded, ``init_cfg`` not
+            applied), ``'pretrained'`` (``init_cfg`` applied, e.g. ImageNet),
+            ``'checkpoint'`` (the loaded weights) or
+            ``'checkpoint_features'`` (loaded features, fresh head).
+            Defaults to ``'fresh'``.
+        freeze_features (bool): Train only the decode head; the features,
+            computed once per image in train mode, keep their start
+            weights (for ``init='checkpoint_features'``, docs/amortised.md).
+            Defaults to False (the whole network trains, as in the papers).
         seed (int): Seed of the fresh initialisation and of every image's
-            optimisation (dropout, if any). Defaults to 0.
+            optimisation. Defaults to 0.
         silhouette_cfg (dict, optional): Keyword arguments of
-            :func:`estimate_num_segments` (``k_min``, ``k_max``,
-            ``num_samples``, ``xy_weight``, ``seed``) for ``k*``.
-        optimise_scale (float): Speed option: optimise on the image resized
-            (bilinear) by this factor in ``(0, 1]``; the final response is
-            upsampled (bilinear) for the labels. Defaults to 1 (full size,
-            as in the papers).
-        channels_last (bool | str): Speed option: run the network in the
-            channels-last memory format, which can speed up convolutions
-            (measure it on your hardware); same results up to rounding.
-            ``'auto'``: only on a device with fast bfloat16 kernels
-            (:func:`mmdynaseg.utils.supports_autocast`); docs/speed.md
-            compares both. Defaults to False.
-        autocast (str, optional): Speed option: run the network's forward
-            passes under ``torch.autocast`` with this dtype (``'bfloat16'``,
-            fast on CPUs with bf16 support, or ``'float16'`` on GPU); the
-            response is cast back to float32 for the losses, ``q'`` and the
-            labels. Labels can differ where channels tie after rounding:
-            measure the quality
-            (``tools/analysis_tools/benchmark_quality.py``). The autocast
-            weight cache is off, so every step sees the updated
-            weights whatever autocast context the caller is in. On a device
-            without fast support (:func:`mmdynaseg.utils.supports_autocast`)
-            it falls back to float32 with one warning. Defaults to None
-            (float32, as in the papers).
+            :func:`estimate_num_segments` for ``k*``.
+        optimise_scale (float): Optimise on the image resized by this factor
+            in ``(0, 1]``; the response is upsampled for the labels.
+            Defaults to 1 (full size, as in the papers).
+        channels_last (bool | str): Run the network channels-last; ``'auto'``
+            where the device has fast bfloat16 kernels
+            (:class:`StepArithmetic`). Defaults to False.
+        autocast (str, optional): ``torch.autocast`` dtype of the forward
+            passes (``'bfloat16'``, ``'float16'``); losses, ``q'`` and labels
+            stay float32; float32 with one warning where the device has no
+            fast support. Defaults to None (float32, as in the papers).
         record_iters (Sequence[int]): Step counts ``T`` in
-            ``[0, max_iters]`` whose results to record too (see above).
-            Defaults to () (none).
-        compile (bool | dict): Speed option: ``torch.compile`` the step's
-            forward pass and its dynamic loss
-            (:meth:`DynaSegHead.dynamic_loss`), with these keyword
-            arguments when a dict. Compiled once per model and input size:
-            the first step of a new size pays it. With ``dict(dynamic=
-            False)`` every size gets its own (fastest) graph until torch's
-            recompile limit (8), after which new sizes run eagerly; with
-            ``True`` automatic dynamic shapes cover every further size
-            after the second. Where compilation fails (e.g. no C++
-            compiler) it runs eagerly, with one warning. ``'auto'``:
-            ``dict(dynamic=False)`` on a device with fast bfloat16 kernels,
-            eager elsewhere (as ``channels_last='auto'``). Defaults to
-            False.
-        snapshot_dir (str, optional): Where to keep snapshots of each
-            image's optimisation, to resume it (see above). Defaults to
-            None (none kept).
+            ``[0, max_iters]`` whose results to record too
+            (:class:`PerImageTracker`). Defaults to ().
+        compile (bool | dict | str): ``torch.compile`` the forward pass and
+            the dynamic loss (with these keyword arguments when a dict;
+            ``'auto'`` as ``channels_last``); eager, with one warning,
+            where compilation fails. Defaults to False.
+        snapshot_dir (str, optional): Where to keep a snapshot of each
+            image's optimisation, to resume it. Defaults to None.
         snapshot_interval (int): Steps between snapshots. Defaults to 50.
-        keep_freed_memory (bool): Speed option: on CPU, keep the memory
-            the steps free in the process for the next steps
-            (:func:`mmdynaseg.utils.keep_freed_memory`, glibc only) while
-            a batch is optimised, instead of faulting in fresh pages for
-            every large tensor; the same results (docs/speed.md).
-            Defaults to True.
+        keep_freed_memory (bool): On CPU, keep the memory the steps free for
+            the next steps (:func:`mmdynaseg.utils.keep_freed_memory`,
+            glibc); the same results. Defaults to True.
         **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
             ``decode_head``, ``data_preprocessor``, ...).
     """
@@ -306,18 +168,6 @@ class PerImageDynaSeg(EncoderDecoder):
         if any(not 0 <= steps <= max_iters for steps in record_iters):
             raise ValueError(f'record_iters must lie in [0, max_iters='
                              f'{max_iters}], got {list(record_iters)}.')
-        if snapshot_interval < 1:
-            raise ValueError('snapshot_interval must be >= 1, got '
-                             f'{snapshot_interval}.')
-        if channels_last not in (True, False, AUTO):
-            raise ValueError("channels_last must be a bool or 'auto', got "
-                             f'{channels_last!r}.')
-        if isinstance(compile, str) and compile != AUTO:
-            raise ValueError("compile must be a bool, a dict or 'auto', got "
-                             f'{compile!r}.')
-        if autocast is not None and autocast not in AUTOCAST_DTYPES:
-            raise ValueError(f'autocast must be None or one of '
-                             f'{tuple(AUTOCAST_DTYPES)}, got {autocast!r}.')
         self.max_iters = max_iters
         self.optimizer_cfg = dict(optimizer)
         self.stop_threshold = stop_threshold
@@ -332,16 +182,14 @@ class PerImageDynaSeg(EncoderDecoder):
         self.seed = seed
         self.silhouette_cfg = dict(silhouette_cfg or {})
         self.optimise_scale = optimise_scale
-        self.channels_last = channels_last
-        self.autocast = autocast
-        self.record_iters = frozenset(int(steps) for steps in record_iters)
-        self.snapshots = SnapshotStore(snapshot_dir) if snapshot_dir \
-            else None
-        self.snapshot_interval = snapshot_interval
+        self.speed = StepArithmetic(autocast, channels_last, compile)
+        self.tracker = TASK_UTILS.build(
+            dict(
+                type='PerImageTracker',
+                record_iters=record_iters,
+                snapshot_dir=snapshot_dir,
+                snapshot_interval=snapshot_interval))
         self.keep_freed_memory = keep_freed_memory
-        self.compile_cfg = dict(compile) if isinstance(compile, dict) \
-            else (compile if compile == AUTO else ({} if compile else None))
-        self._compiled: Optional[Tuple[Callable, Callable]] = None
         self.on_step: Optional[Callable[[int, int, int], None]] = None
         self._fresh_state = None if init == 'checkpoint' \
             else self._state_copy()
@@ -392,7 +240,7 @@ class PerImageDynaSeg(EncoderDecoder):
                         ori_shape=size, img_shape=size, pad_shape=size))
                 for _ in range(inputs.shape[0])
             ]
-        if self._channels_last(inputs.device):
+        if self.speed.uses_channels_last(inputs.device):
             self.to(memory_format=torch.channels_last)
         original, was_training = self._state_copy(), self.training
         start = dict(self._fresh_state or original)
@@ -419,7 +267,7 @@ class PerImageDynaSeg(EncoderDecoder):
                                             *image.shape[1:]), [sample])
                         continue
                     self.postprocess_result(logits, [sample])
-                    self._record_final(sample)
+                    self.tracker.record_final(sample)
         finally:
             self.load_state_dict(original)
             self.zero_grad(set_to_none=True)
@@ -439,7 +287,7 @@ class PerImageDynaSeg(EncoderDecoder):
             to the input and padded like it (zeros), ready for
             ``postprocess_result``.
         """
-        progress = ImageProgress()
+        started = time.perf_counter()
         left, right, top, bottom = sample.metainfo.get('padding_size',
                                                        [0] * 4)
         height, width = image.shape[2:]
@@ -459,7 +307,7 @@ class PerImageDynaSeg(EncoderDecoder):
                 scale_factor=self.optimise_scale,
                 mode='bilinear',
                 align_corners=False)
-        if self._channels_last(image.device):
+        if self.speed.uses_channels_last(image.device):
             image = image.contiguous(memory_format=torch.channels_last)
         k_star = self._silhouette_k(image)
         if k_star is not None:
@@ -476,46 +324,11 @@ class PerImageDynaSeg(EncoderDecoder):
                     align_corners=self.align_corners)
             return F.pad(logits, (left, right, top, bottom))
 
-        def record(steps: int, response: Tensor, q_prime: int) -> None:
-            seconds = progress.seconds()
-            with progress.pause():
-                result = SegDataSample(metainfo=sample.metainfo)
-                self.postprocess_result(to_input_size(response), [result])
-                progress.recorded[steps] = SegDataSample(
-                    pred_sem_seg=result.pred_sem_seg,
-                    metainfo=dict(
-                        q_prime=q_prime,
-                        iterations=steps,
-                        seconds=seconds,
-                        arithmetic=progress.arithmetic(
-                            self.arithmetic(image.device))))
-
-        logits, q_prime, iterations = self._optimise(
-            image, self._loss_sample(image, sample, k_star), threshold,
-            progress, record if self.record_iters else None)
-        sample.set_metainfo(
-            dict(
-                q_prime=q_prime,
-                iterations=iterations,
-                seconds=progress.seconds(),
-                arithmetic=progress.arithmetic(self.arithmetic(
-                    image.device))))
-        if progress.resumed_from is not None:
-            sample.set_metainfo(dict(resumed_from=progress.resumed_from))
-        if self.record_iters:
-            sample.recorded = progress.recorded
+        loss_sample = self._loss_sample(image, sample, k_star)
+        run = self.tracker.start(self, image, sample, loss_sample, threshold,
+                                 to_input_size, started)
+        logits = self._optimise(image, loss_sample, threshold, run)
         return to_input_size(logits)
-
-    def _record_final(self, sample: SegDataSample) -> None:
-        """Record the final result for every ``T`` of ``record_iters`` not
-        reached before the run ended (the last step, or a stop before
-        ``T``): a run with ``max_iters=T`` ends the same way."""
-        if not self.record_iters:
-            return
-        final = {key: sample.metainfo[key] for key in RECORDED_KEYS}
-        for steps in self.record_iters - set(sample.recorded):
-            sample.recorded[steps] = SegDataSample(
-                pred_sem_seg=sample.pred_sem_seg, metainfo=final)
 
     def _silhouette_k(self, image: Tensor) -> Optional[int]:
         """``k*`` of the image if the threshold or the head's floor needs it.
@@ -555,60 +368,16 @@ class PerImageDynaSeg(EncoderDecoder):
         return loss_sample
 
     def arithmetic(self, device: torch.device) -> str:
-        """How the steps run on ``device``, the speed options resolved
-        (``'auto'``, and a failed compilation's fallback to eager), e.g.
-        ``'bfloat16 autocast, compiled, channels-last'`` or ``'float32,
-        eager'``: what a result of a config with ``'auto'`` options
-        cannot say by itself."""
-        return ', '.join(
-            [f'{self.autocast} autocast'
-             if self._autocast_dtype(device) else 'float32'] +
-            ['compiled' if self._compile_kwargs(device) is not None
-             else 'eager'] +
-            ['channels-last'] * self._channels_last(device))
-
-    def _channels_last(self, device: torch.device) -> bool:
-        """Whether the network runs channels-last on ``device``."""
-        if self.channels_last == AUTO:
-            return supports_autocast(device.type, 'bfloat16')
-        return self.channels_last
-
-    def _compile_kwargs(self, device: torch.device) -> Optional[dict]:
-        """``torch.compile``'s arguments on ``device`` (None: eager)."""
-        if self.compile_cfg == AUTO:
-            return dict(AUTO_COMPILE) if supports_autocast(
-                device.type, 'bfloat16') else None
-        return self.compile_cfg
-
-    def _autocast_dtype(self, device: torch.device) -> Optional[torch.dtype]:
-        """The autocast dtype to use on ``device`` (None: float32)."""
-        if self.autocast is None:
-            return None
-        if not supports_autocast(device.type, self.autocast):
-            warn_once(
-                f'PerImageDynaSeg(autocast={self.autocast!r}): this '
-                f'{device.type} has no fast {self.autocast} support; running '
-                'in float32 instead (set model.autocast=None to silence).')
-            return None
-        return AUTOCAST_DTYPES[self.autocast]
-
-    @staticmethod
-    def _autocast_context(image: Tensor, dtype: Optional[torch.dtype]):
-        """Autocast to ``dtype`` (None: off) on the image's device, weight
-        cache off (see :meth:`_response`)."""
-        return torch.autocast(
-            image.device.type,
-            dtype=dtype,
-            enabled=dtype is not None,
-            cache_enabled=False)
+        """How the steps run on ``device`` (:meth:`StepArithmetic.describe`)."""
+        return self.speed.describe(device)
 
     def _frozen_features(self, image: Tensor) -> Optional[List[Tensor]]:
         """The image's features if they are frozen (else None): one
         train-mode pass, the same as every step's would be."""
         if not self.freeze_features:
             return None
-        with torch.no_grad(), self._autocast_context(
-                image, self._autocast_dtype(image.device)):
+        with torch.no_grad(), self.speed.context(
+                image.device, self.speed.dtype(image.device)):
             return self.extract_feat(image)
 
     def _response(self,
@@ -617,13 +386,11 @@ class PerImageDynaSeg(EncoderDecoder):
                   features: Optional[List[Tensor]] = None) -> Tensor:
         """The response at the image size, float32 and contiguous.
 
-        The forward pass runs under autocast with ``dtype`` (None: float32)
-        and the weight cache off: an enclosing autocast context (MMEngine's
-        test loop) would otherwise keep serving the first step's casts of
-        the weights to every later step. Given ``features`` (frozen, of
+        The forward pass runs under autocast with ``dtype`` (None: float32;
+        :meth:`StepArithmetic.context`). Given ``features`` (frozen, of
         this image), only the head runs.
         """
-        with self._autocast_context(image, dtype):
+        with self.speed.context(image.device, dtype):
             if features is None:
                 features = self.extract_feat(image)
             response = self.decode_head(features)
@@ -635,76 +402,18 @@ class PerImageDynaSeg(EncoderDecoder):
                 align_corners=self.align_corners)
         return response.float().contiguous()
 
-    def _step_function(
-            self, device: torch.device,
-            guide_target: Callable[[Tensor], Optional[Tensor]]
-    ) -> StepFunction:
-        """The response and :meth:`DynaSegHead.dynamic_loss` of an image.
+    def _optimise(self, image: Tensor, loss_sample: SegDataSample,
+                  threshold: Optional[int], run: Any) -> Tensor:
+        """Run the per-image steps and give the sample its result.
 
-        ``guide_target`` gives the guide's matched targets of a response
-        (None without a guide), computed eagerly between the two. With
-        ``compile`` set, :meth:`_response` and the dynamic loss are
-        compiled as two graphs (once per model): the loss kernels then
-        read the contiguous float32 response; fused into the network's
-        graph they take its channels-last loop order, several times
-        slower for the spatial differences.
-        """
-        dtype = self._autocast_dtype(device)
-        loss_fn = self.decode_head.dynamic_loss
-        compile_kwargs = self._compile_kwargs(device)
-        if compile_kwargs is not None and self._compiled is None:
-            self._compiled = (torch.compile(self._response, **compile_kwargs),
-                              torch.compile(loss_fn, **compile_kwargs))
-
-        def run_eagerly(error: Exception) -> None:
-            nonlocal compile_kwargs
-            warn_once('PerImageDynaSeg(compile=True): torch.compile '
-                      f'failed ({type(error).__name__}: '
-                      f'{str(error).splitlines()[0][:200]}); running '
-                      'eagerly instead (set model.compile=False to '
-                      'silence).')
-            self.compile_cfg = compile_kwargs = None
-
-        def run(image: Tensor, k_star: Optional[Tensor],
-                features: Optional[List[Tensor]]):
-            if compile_kwargs is not None:
-                compiled_response, compiled_loss = self._compiled
-                try:
-                    response = compiled_response(image, dtype, features)
-                except Exception as error:  # no compiler, unsupported op
-                    run_eagerly(error)
-                else:
-                    target = guide_target(response)  # its errors are its own
-                    try:
-                        return response, compiled_loss(
-                            response, k_star, target)
-                    except Exception as error:
-                        run_eagerly(error)
-            response = self._response(image, dtype, features)
-            return response, loss_fn(response, k_star, guide_target(response))
-
-        return run
-
-    def _optimise(self,
-                  image: Tensor,
-                  loss_sample: SegDataSample,
-                  threshold: Optional[int],
-                  progress: ImageProgress,
-                  record: Optional[Recorder] = None
-                  ) -> Tuple[Tensor, int, int]:
-        """Run the per-image iterations (steps 2-3 of the class docstring).
-
-        With ``snapshot_dir`` they resume from the image's snapshot and save
-        one every ``snapshot_interval`` steps (class docstring), with
-        ``progress``. ``record`` gets, for each step count of
-        ``record_iters`` that is not the run's last, the response the
-        labels of a run with that ``max_iters`` come from (the train-mode
-        forward pass of that step, or the eval-mode pass before it) and
-        its ``q'``.
+        ``run`` (:class:`mmdynaseg.engine.ImageRun`) resumes the image's snapshot, records
+        the result at the step counts of ``record_iters`` (the response
+        the labels of a run with that ``max_iters`` come from: the
+        train-mode pass of that step, or the eval-mode pass before it),
+        saves snapshots and sets the sample's metainfo.
 
         Returns:
-            tuple: The detached response the labels come from, its ``q'``
-            and the number of optimiser steps taken.
+            Tensor: The detached response the labels come from.
         """
         head = self.decode_head
         k_star = None
@@ -716,54 +425,26 @@ class PerImageDynaSeg(EncoderDecoder):
             return None if head.loss_guide is None else head.guide_target(
                 response, [loss_sample])
 
-        step = self._step_function(image.device, guide_target)
+        step = self.speed.step_function(self._response,
+                                        head.dynamic_loss, guide_target,
+                                        image.device)
         optimizer = OPTIMIZERS.build(
             dict(
                 self.optimizer_cfg,
                 params=[p for p in self.parameters() if p.requires_grad]))
         devices = [image.device] if image.is_cuda else []
         eval_labels = self.predict_mode == 'eval'
-        snapshot_key = signature = None
-        if self.snapshots is not None:
-            snapshot_key = self.snapshots.key(
-                image.cpu().numpy(), loss_sample.metainfo.get('img_path'))
-            signature = self._snapshot_signature(threshold, loss_sample)
-
-        def snapshot(steps: int) -> None:  # after `steps` optimiser steps
-            with progress.pause():
-                self.snapshots.save(
-                    snapshot_key, signature,
-                    dict(
-                        progress.state(self.arithmetic(image.device)),
-                        steps=steps,
-                        model=self.state_dict(),
-                        optimizer=optimizer.state_dict(),
-                        rng=torch.get_rng_state(),
-                        cuda_rng=[
-                            torch.cuda.get_rng_state(device)
-                            for device in devices
-                        ]))
-
         self.train()
-        first, stopping = 0, False
+        stopping = False
         with torch.enable_grad(), torch.random.fork_rng(devices=devices):
             torch.manual_seed(self.seed)
             features = self._frozen_features(image)
-            saved = None if snapshot_key is None else self.snapshots.load(
-                snapshot_key, signature)
-            if saved is not None:
-                self.load_state_dict(saved['model'])
-                optimizer.load_state_dict(saved['optimizer'])
-                torch.set_rng_state(saved['rng'])
-                for device, rng in zip(devices, saved['cuda_rng']):
-                    torch.cuda.set_rng_state(rng, device)
-                progress.resume(saved)
-                first = saved['steps']
+            first = run.resume(optimizer, devices)
             for steps in range(first, self.max_iters + 1):
                 if eval_labels and steps == self.max_iters:
                     break
-                if eval_labels and record and steps in self.record_iters:
-                    record(steps, *self._eval_response(image, features))
+                if eval_labels and run.wants(steps):
+                    run.record(steps, *self._eval_response(image, features))
                     self.train()
                 response, losses = step(image, k_star, features)
                 q_prime = int(losses['q_prime'].item())
@@ -774,8 +455,8 @@ class PerImageDynaSeg(EncoderDecoder):
                         met and not self.step_at_stop):
                     break
                 stopping = met
-                if not eval_labels and record and steps in self.record_iters:
-                    record(steps, response.detach(), q_prime)
+                if not eval_labels and run.wants(steps):
+                    run.record(steps, response.detach(), q_prime)
                 loss, _ = self.parse_losses(losses)
                 if not torch.isfinite(loss):
                     raise FloatingPointError(
@@ -786,43 +467,14 @@ class PerImageDynaSeg(EncoderDecoder):
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-                if snapshot_key is not None and not stopping and (
-                        steps + 1) % self.snapshot_interval == 0 and \
-                        steps + 1 < self.max_iters:
-                    snapshot(steps + 1)
-        if snapshot_key is not None:
-            self.snapshots.remove(snapshot_key)
+                if not stopping:
+                    run.stepped(steps + 1, optimizer, devices)
         if eval_labels:
             response, q_prime = self._eval_response(image, features)
             if self.on_step is not None:
                 self.on_step(steps, self.max_iters, q_prime)
-        return response.detach(), q_prime, steps
-
-    def _snapshot_signature(self, threshold: Optional[int],
-                            loss_sample: SegDataSample) -> str:
-        """The settings a snapshot is resumed under (the image aside), as
-        JSON: ``threshold`` is the image's stopping ``q'`` (int or None);
-        the network's config (extractor, head, losses, weighting) and a
-        digest of the image's guide (DynaGuide) from ``loss_sample``."""
-        guide = loss_sample.get('gt_guide')
-        return json.dumps(
-            dict(
-                network=self.network_cfg,
-                guide=None if guide is None else hashlib.sha1(
-                    guide.data.cpu().numpy().tobytes()).hexdigest(),
-                max_iters=self.max_iters,
-                seed=self.seed,
-                stop_threshold=threshold,
-                step_at_stop=self.step_at_stop,
-                predict_mode=self.predict_mode,
-                init=self.init,
-                freeze_features=self.freeze_features,
-                optimizer=self.optimizer_cfg,
-                optimise_scale=self.optimise_scale,
-                autocast=self.autocast,
-                record_iters=sorted(self.record_iters)),
-            sort_keys=True,
-            default=repr)
+        run.finish(q_prime, steps)
+        return response.detach()
 
     def _eval_response(
             self, image: Tensor,
@@ -833,7 +485,7 @@ class PerImageDynaSeg(EncoderDecoder):
         self.eval()
         with torch.no_grad():
             response = self._response(image,
-                                      self._autocast_dtype(image.device),
+                                      self.speed.dtype(image.device),
                                       features)
         return response, int(
             count_clusters(cluster_labels(response), response.shape[1]))

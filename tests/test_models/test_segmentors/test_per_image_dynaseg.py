@@ -10,6 +10,7 @@ from mmseg.registry import MODELS
 from mmseg.structures import SegDataSample
 
 import mmdynaseg.models.segmentors.per_image_dynaseg as per_image_module
+import mmdynaseg.models.utils.step_arithmetic as step_arithmetic
 from mmdynaseg.models import PerImageDynaSeg, optimises_per_image
 from mmdynaseg.utils import FAILED_KEY
 
@@ -482,7 +483,7 @@ def test_compiled_step_covers_the_guide_term(monkeypatch):
     with pytest.raises(ValueError, match='LoadGuidance'):
         segment(model, images(1))  # no guide
     assert messages == []
-    assert model.compile_cfg == {}  # still compiled
+    assert model.speed.compile_cfg == {}  # still compiled
 
 
 def test_compiled_bf16_is_deterministic_and_reused_across_images(
@@ -511,7 +512,7 @@ def test_compiled_bf16_is_deterministic_and_reused_across_images(
 
 def test_fast_path_falls_back_with_one_warning(monkeypatch):
     """No compiler / no bf16: eager float32 results, one warning each."""
-    import mmdynaseg.models.segmentors.per_image_dynaseg as module
+    import mmdynaseg.models.utils.step_arithmetic as module
     import mmdynaseg.utils.precision as precision
 
     def broken_compile(function, **kwargs):
@@ -554,7 +555,7 @@ def test_auto_speed_options_follow_the_bf16_kernels(monkeypatch, fast_bf16):
         return function
 
     monkeypatch.setattr(per_image_module.torch, 'compile', fake_compile)
-    monkeypatch.setattr(per_image_module, 'supports_autocast',
+    monkeypatch.setattr(step_arithmetic, 'supports_autocast',
                         lambda *args: fast_bf16)
     model = tiny_model(channels_last='auto', compile='auto')
     layouts = []
@@ -673,7 +674,7 @@ def test_non_finite_loss_fails_that_image_only(monkeypatch):
     (dict(max_iters=0), 'max_iters'),
     (dict(stop_threshold='three'), 'stop_threshold'),
     (dict(stop_threshold=True), 'stop_threshold'),
-    (dict(init='pretrained'), 'init'),
+    (dict(init='imagenet'), 'init'),
     (dict(predict_mode='test'), 'predict_mode'),
     (dict(optimise_scale=0), 'optimise_scale'),
     (dict(autocast='bf16'), 'autocast'),
