@@ -5,9 +5,11 @@ annotator; predictions split into 4-connected components, and, for results
 saved since it was added, also each cluster label as one segment) of
 per-image methods and of baselines, all on the same first
 ``--num-images`` images of ``--split`` in one run: the DynaSeg FSF / SCF and
-DynaGuide configs, DynaSeg FSF with each speed option (``NETWORK_METHODS``),
-and k-means on Lab colour, Felzenszwalb and SLIC, i.e. the DynaGuide guides
-alone (``BASELINES``); with the seconds, iterations and final q' per image.
+DynaGuide configs, DynaSeg FSF with each speed option, and k-means on Lab
+colour, Felzenszwalb and SLIC, i.e. the DynaGuide guides alone: the methods
+named in ``quality_methods.yml`` (``--methods-file`` adds yours; a config
+path is a method too); with the seconds, iterations and final q' per
+image.
 ``--max-iters``, ``--optimise-scale`` and ``--autocast`` apply to every
 per-image method that does not set them itself (the configs' own settings
 otherwise: T = 1000 at full resolution, compiled bf16 by default; the
@@ -52,11 +54,12 @@ import os
 import os.path as osp
 import sys
 import time
-from typing import Callable, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import mmcv
 import numpy as np
 import torch
+import yaml
 from mmengine import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, METRICS, TASK_UTILS
@@ -73,77 +76,34 @@ ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 START_OVER = 'pass another --work-dir'
 
 
-# quality: name -> (config, cfg_options) of a per-image method; the speed
-# options are variants of DynaSeg FSF.
-NETWORK_METHODS = {
-    'dynaseg_fsf': ('configs/dynaseg_fsf_cnn_bsds500.py', {}),
-    'dynaseg_scf': ('configs/dynaseg_scf_cnn_bsds500.py', {}),
-    'dynaguide_kmeans': ('configs/dynaguide_kmeans_cnn_bsds500.py', {}),
-    'dynaguide_kmeans5': ('configs/dynaguide_kmeans5_cnn_bsds500.py', {}),
-    # the amortised mode (needs --checkpoint): trained features with a
-    # fresh head, the features training too or frozen (_head: only the
-    # head trains, the DynaGuide refine config's default), and the whole
-    # trained network
-    'dynaseg_fsf_refine': ('configs/dynaseg_fsf_cnn_bsds500_refine.py', {}),
-    'dynaseg_fsf_refine_whole': ('configs/dynaseg_fsf_cnn_bsds500_refine.py',
-                                 {'model.init': 'checkpoint'}),
-    'dynaguide_kmeans_refine':
-    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
-        'model.freeze_features': False
-    }),
-    'dynaguide_kmeans_refine_head':
-    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {}),
-    'dynaguide_kmeans_refine_whole':
-    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
-        'model.init': 'checkpoint',
-        'model.freeze_features': False,
-        'model.predict_mode': 'eval'  # the trained head's statistics
-    }),
-    # the frozen-feature refinement (features trained with the k-means
-    # guide) guided at refinement time by superpixels instead
-    'dynaguide_kmeans_refine_head+felzenszwalb_guide':
-    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
-        'test_dataloader.dataset.pipeline.1.guide':
-        dict(_delete_=True, type='SuperpixelGuide', method='felzenszwalb')
-    }),
-    'dynaguide_kmeans_refine_head+slic_guide':
-    ('configs/dynaguide_kmeans_cnn_bsds500_refine.py', {
-        'test_dataloader.dataset.pipeline.1.guide':
-        dict(_delete_=True, type='SuperpixelGuide', method='slic')
-    }),
-    'dynaguide_slic': ('configs/dynaguide_slic_cnn_bsds500.py', {}),
-    'dynaguide_felzenszwalb':
-    ('configs/dynaguide_felzenszwalb_cnn_bsds500.py', {}),
-    'dynaseg_fsf+channels_last': ('configs/dynaseg_fsf_cnn_bsds500.py',
-                                  {'model.channels_last': True}),
-    'dynaseg_fsf+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py',
-                         {'model.autocast': 'bfloat16'}),
-    'dynaseg_fsf+half_scale': ('configs/dynaseg_fsf_cnn_bsds500.py',
-                               {'model.optimise_scale': 0.5}),
-    'dynaseg_fsf+half_scale+bf16': ('configs/dynaseg_fsf_cnn_bsds500.py', {
-        'model.optimise_scale': 0.5,
-        'model.autocast': 'bfloat16'
-    }),
-    # the fast default from another seed: the seed-to-seed spread that
-    # bounds what the quality guard can tell apart
-    'dynaseg_fsf+seed1': ('configs/dynaseg_fsf_cnn_bsds500.py', {
-        'model.seed': 1
-    }),
-    # the papers' arithmetic: float32, eager, contiguous (quality guard)
-    'dynaseg_fsf+float32_eager': ('configs/dynaseg_fsf_cnn_bsds500.py', {
-        'model.autocast': None,
-        'model.channels_last': False
-    }),
-}
-# quality: name -> guide config of a baseline that segments the image by
-# itself (the DynaGuide guides alone), or a DynaGuide config whose guide.
-BASELINES = {
-    'kmeans_lab': dict(type='KMeansColorGuide', k=8),
-    # the DynaGuide code's stand-in for its "diffseg" guide
-    'kmeans5_opencv_lab': 'configs/dynaguide_kmeans5_cnn_bsds500.py',
-    'felzenszwalb': dict(type='SuperpixelGuide', method='felzenszwalb'),
-    'slic': dict(type='SuperpixelGuide', method='slic'),
-}
+# the methods by name (quality_methods.yml; --methods-file adds others)
+METHODS_FILE = osp.join(osp.dirname(osp.abspath(__file__)),
+                        'quality_methods.yml')
+
+
+def load_methods(path: str) -> Tuple[Dict[str, tuple], Dict[str, object]]:
+    """The methods of a YAML file (see ``quality_methods.yml``).
+
+    Returns:
+        tuple: name -> (config, cfg_options) of the per-image methods, and
+        name -> guide config (or DynaGuide config) of the baselines.
+    """
+    try:
+        with open(path) as f:
+            methods = yaml.safe_load(f) or {}
+        per_image = {
+            name: (method['config'], dict(method.get('cfg_options') or {}))
+            for name, method in (methods.get('per_image') or {}).items()
+        }
+        return per_image, dict(methods.get('baselines') or {})
+    except (OSError, yaml.YAMLError, KeyError, TypeError,
+            AttributeError) as error:
+        raise SystemExit(
+            f'cannot read the methods of {path} ({error}): give a YAML file '
+            'shaped as tools/analysis_tools/quality_methods.yml.') from None
+
+
+NETWORK_METHODS, BASELINES = load_methods(METHODS_FILE)
 # a per-image method reports its step and q' every this many steps
 PROGRESS_STEPS = 50
 # segment covering scoring -> prefix of its per-image keys in the state
@@ -445,7 +405,17 @@ def bench_quality(args: argparse.Namespace) -> dict:
     :func:`study_progress`.
     """
     init_default_scope('mmseg')
-    methods = list(args.methods)
+    if getattr(args, 'methods_file', None):
+        per_image, baselines = load_methods(args.methods_file)
+        NETWORK_METHODS.update(per_image)
+        BASELINES.update(baselines)
+    methods = []
+    for name in args.methods:  # a config file: a method named by its stem
+        if name.endswith('.py') and name not in NETWORK_METHODS:
+            stem = osp.splitext(osp.basename(name))[0]
+            NETWORK_METHODS[stem] = (osp.abspath(name), {})
+            name = stem
+        methods.append(name)
     unknown = set(methods) - set(NETWORK_METHODS) - set(BASELINES)
     if unknown:
         raise SystemExit(
@@ -644,7 +614,12 @@ def main() -> None:
         '--methods',
         nargs='+',
         default=list(DEFAULT_QUALITY),
-        help='methods to score (NETWORK_METHODS, BASELINES)')
+        help='methods to score: names in quality_methods.yml (or '
+        '--methods-file), or per-image config files (named by their stem)')
+    parser.add_argument(
+        '--methods-file',
+        help='a YAML file of more named methods, shaped as '
+        'quality_methods.yml (its names win)')
     parser.add_argument(
         '--data-root',
         default='data/bsds500',

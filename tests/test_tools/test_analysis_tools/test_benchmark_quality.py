@@ -472,3 +472,37 @@ def test_superpixel_guided_refinement_replaces_only_the_guide(
         if step['type'] == 'LoadGuidance'
     ]
     assert load['guide'] == dict(type='SuperpixelGuide', method=method)
+
+
+def test_methods_from_a_yaml_file_and_a_config_path(benchmark, bsds_root,
+                                                     tmp_path, repo_root):
+    """--methods-file names more methods (a config and its options, a
+    guide); a config path is a method named by its stem; they run like the
+    shipped ones."""
+    methods = tmp_path / 'methods.yml'
+    methods.write_text(
+        'per_image:\n'
+        '  my_fsf:\n'
+        '    config: configs/dynaseg_fsf_cnn_bsds500.py\n'
+        '    cfg_options: {model.optimise_scale: 0.5}\n'
+        'baselines:\n'
+        '  my_kmeans: {type: KMeansColorGuide, k: 3}\n')
+    config = str(repo_root / 'configs/dynaseg_scf_cnn_bsds500.py')
+    result = benchmark.bench_quality(
+        quality_args(bsds_root, tmp_path / 'q',
+                     methods=['my_kmeans', 'my_fsf', config],
+                     methods_file=str(methods)))
+    assert set(result['results']) == {
+        'my_kmeans', 'my_fsf', 'dynaseg_scf_cnn_bsds500'
+    }
+    assert list(result['methods']['dynaseg_scf_cnn_bsds500']) == [config, {}]
+    assert list(result['methods']['my_fsf']) == [
+        'configs/dynaseg_fsf_cnn_bsds500.py', {'model.optimise_scale': 0.5}
+    ]
+    assert result['methods']['my_kmeans'] == dict(type='KMeansColorGuide',
+                                                  k=3)
+    broken = tmp_path / 'broken.yml'
+    broken.write_text('per_image:\n  x: {cfg_options: {}}\n')
+    with pytest.raises(SystemExit, match='broken.yml.*quality_methods.yml'):
+        benchmark.bench_quality(
+            quality_args(bsds_root, tmp_path / 'r', methods_file=str(broken)))
