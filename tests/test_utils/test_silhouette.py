@@ -6,8 +6,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.metrics.pairwise import euclidean_distances
 
 from mmdynaseg.utils.silhouette import (estimate_num_segments,
-                                        exhaustive_num_segments,
-                                        pixel_features, pixel_silhouettes,
+                                        pixel_features,
                                         silhouette_from_distances)
 
 
@@ -64,23 +63,3 @@ def test_features_are_lab_and_weighted_coordinates():
     features = pixel_features(image, index, xy_weight=0.5)
     # coordinates scaled by 100 / longer side (4), then weighted
     np.testing.assert_allclose(features[:, 3:], [[0, 0], [37.5, 12.5]])
-
-
-def test_pixel_silhouettes_equal_sklearn_on_all_pixels():
-    rng = np.random.default_rng(0)
-    pixels = rng.integers(0, 4, size=(60, 3)).astype(float)
-    points, inverse, counts = np.unique(
-        pixels, axis=0, return_inverse=True, return_counts=True)
-    inverse = inverse.ravel()
-    labelings = [rng.integers(0, k, size=len(points)) for k in (2, 3, 5)]
-    scores = pixel_silhouettes(points, counts, labelings)
-    for labels, score in zip(labelings, scores):
-        assert score == pytest.approx(
-            silhouette_score(pixels, labels[inverse]), abs=1e-9)
-
-
-def test_exhaustive_k_star_is_the_number_of_colour_regions(stripes):
-    assert exhaustive_num_segments(stripes(4), k_min=2, k_max=6,
-                                   n_init=2) == 4
-    flat = np.full((6, 6, 3), 90, np.uint8)
-    assert exhaustive_num_segments(flat) == 3  # fewer colours than k_min
