@@ -1,7 +1,10 @@
 """Channels-last memory format for the model, as a runner hook."""
 import torch
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 from mmseg.registry import HOOKS
+
+from ...models import PerImageDynaSeg
 
 
 @HOOKS.register_module()
@@ -13,11 +16,24 @@ class ChannelsLastHook(Hook):
     convolution's output is too, so the inputs need no conversion. Results
     are the same up to rounding. Enable it with
     ``custom_hooks = [dict(type='ChannelsLastHook')]`` (training, and
-    ``tools/test.py``, which runs the config's custom hooks).
+    ``tools/test.py``, which runs the config's custom hooks). A per-image
+    model sets its layout itself (``model.channels_last``): the hook
+    refuses it, so that each run has one switch.
     """
 
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
-        """Convert the parameters and buffers of ``runner.model``."""
+        """Convert the parameters and buffers of ``runner.model``.
+
+        Raises:
+            ValueError: ``runner.model`` is a :class:`PerImageDynaSeg`.
+        """
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        if isinstance(model, PerImageDynaSeg):
+            raise ValueError(
+                'ChannelsLastHook is for dataset-level models; a per-image '
+                "model sets its layout itself: model.channels_last (True, "
+                "False or 'auto'). Remove the hook from custom_hooks.")
         runner.model.to(memory_format=torch.channels_last)
