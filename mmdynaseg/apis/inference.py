@@ -185,8 +185,9 @@ def _any_pixel_count() -> Iterator[None]:
         Image.MAX_IMAGE_PIXELS = limit
 
 
-def read_reduced(path: str,
-                 max_size: int) -> Optional[Tuple[np.ndarray, Tuple[int, int]]]:
+def read_reduced(
+        path: str,
+        max_size: int) -> Optional[Tuple[np.ndarray, Tuple[int, int]]]:
     """Decode an image at least twice ``max_size`` straight to that size.
 
     A JPEG is decoded at 1/2, 1/4 or 1/8 scale in the DCT (PIL ``draft``),

@@ -28,7 +28,8 @@ class DynaSegInferencer(MMSegInferencer):
 
     Example:
         >>> from mmdynaseg.apis import DynaSegInferencer
-        >>> inferencer = DynaSegInferencer('configs/dynaseg_fsf_cnn_bsds500.py')
+        >>> config = 'configs/dynaseg_fsf_cnn_bsds500.py'
+        >>> inferencer = DynaSegInferencer(config)
         >>> inferencer('photo.jpg', out_dir='out/')  # out/vis, out/pred
 
     Args:

@@ -8,7 +8,8 @@ The PNG is written with a 256-colour palette, which keeps it small.
 
 Example (the README's figure; the two runs are resumable):
     for C in dynaseg_fsf_cnn_bsds500 dynaguide_kmeans5_cnn_bsds500; do
-      python tools/segment.py data/bsds500/images/val/{101085,101087,102061}.jpg \\
+      python tools/segment.py \\
+          data/bsds500/images/val/{101085,101087,102061}.jpg \\
           --config configs/$C.py --out work_dirs/teaser/$C --max-size 240
     done
     python tools/analysis_tools/teaser_figure.py 101085 101087 102061 \\

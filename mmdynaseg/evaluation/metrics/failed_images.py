@@ -46,4 +46,7 @@ def drop_failed(results: List[Any]) -> List[Any]:
         '; '.join(str(entry['img_path']) for entry in failed),
         logger=MMLogger.get_current_instance(),
         level=logging.WARNING)
-    return [r for r in results if not (isinstance(r, dict) and FAILED_KEY in r)]
+    return [
+        r for r in results
+        if not (isinstance(r, dict) and FAILED_KEY in r)
+    ]

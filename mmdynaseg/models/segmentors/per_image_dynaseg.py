@@ -26,6 +26,8 @@ PREDICT_MODES = ('train', 'eval')
 # afresh and freeze_features leaves trainable; the rest are the features
 HEAD = 'decode_head.'
 SILHOUETTE = 'silhouette'
+
+
 def optimises_per_image(model_cfg: dict) -> bool:
     """Whether a model config optimises a network on each image alone.
 
@@ -368,7 +370,8 @@ class PerImageDynaSeg(EncoderDecoder):
         return loss_sample
 
     def arithmetic(self, device: torch.device) -> str:
-        """How the steps run on ``device`` (:meth:`StepArithmetic.describe`)."""
+        """How the steps run on ``device``
+        (:meth:`StepArithmetic.describe`)."""
         return self.speed.describe(device)
 
     def _frozen_features(self, image: Tensor) -> Optional[List[Tensor]]:
@@ -406,11 +409,12 @@ class PerImageDynaSeg(EncoderDecoder):
                   threshold: Optional[int], run: Any) -> Tensor:
         """Run the per-image steps and give the sample its result.
 
-        ``run`` (:class:`mmdynaseg.engine.ImageRun`) resumes the image's snapshot, records
-        the result at the step counts of ``record_iters`` (the response
-        the labels of a run with that ``max_iters`` come from: the
-        train-mode pass of that step, or the eval-mode pass before it),
-        saves snapshots and sets the sample's metainfo.
+        ``run`` (:class:`mmdynaseg.engine.ImageRun`) resumes the image's
+        snapshot, records the result at the step counts of
+        ``record_iters`` (the response the labels of a run with that
+        ``max_iters`` come from: the train-mode pass of that step, or the
+        eval-mode pass before it), saves snapshots and sets the sample's
+        metainfo.
 
         Returns:
             Tensor: The detached response the labels come from.
