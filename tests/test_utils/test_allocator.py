@@ -1,3 +1,4 @@
+import ctypes
 import resource
 
 import pytest
@@ -13,16 +14,6 @@ pytestmark = pytest.mark.skipif(
 # pages of 4 KiB
 LARGE = 16 * 2**20
 PAGES = LARGE * 4 // 4096
-
-
-def huge_pages_always() -> bool:
-    """Whether the kernel backs every mapping with 2 MiB pages (then a
-    fresh allocation faults once per 512 pages)."""
-    try:
-        with open('/sys/kernel/mm/transparent_hugepage/enabled') as f:
-            return '[always]' in f.read()
-    except OSError:
-        return False
 
 
 def faults_of_reallocating() -> int:
@@ -42,11 +33,36 @@ def test_freed_memory_is_reused_without_page_faults():
         assert faults_of_reallocating() < PAGES // 100
 
 
-@pytest.mark.skipif(huge_pages_always(), reason='huge pages fault rarely')
-def test_outside_every_page_of_a_large_tensor_faults_again():
+class MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (glibc >= 2.33)."""
+    _fields_ = [(name, ctypes.c_size_t)
+                for name in ('arena', 'ordblks', 'smblks', 'hblks', 'hblkhd',
+                             'usmblks', 'fsmblks', 'uordblks', 'fordblks',
+                             'keepcost')]
+
+
+def mmapped_bytes() -> int:
+    """Bytes glibc holds in mmapped chunks (``mallinfo2().hblkhd``)."""
+    libc = allocator._glibc()
+    libc.mallinfo2.restype = MallInfo2
+    return libc.mallinfo2().hblkhd
+
+
+@pytest.mark.skipif(
+    not hasattr(allocator._glibc(), 'mallinfo2'), reason='glibc < 2.33')
+def test_outside_large_tensors_are_mapped_and_handed_back():
+    """Outside the context a large tensor gets its own mapping again (so
+    its memory goes back to the kernel when freed); inside, none."""
     with keep_freed_memory():
-        pass
-    assert faults_of_reallocating() >= PAGES
+        before = mmapped_bytes()
+        inside = torch.ones(LARGE)
+        assert mmapped_bytes() == before
+        del inside
+    before = mmapped_bytes()
+    outside = torch.ones(LARGE)
+    assert mmapped_bytes() - before >= LARGE * 4
+    del outside
+    assert mmapped_bytes() == before
 
 
 def test_nested_contexts_keep_it_until_the_outermost_leaves():
