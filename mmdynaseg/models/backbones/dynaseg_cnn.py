@@ -1,4 +1,5 @@
 """Feature extractor of DynaSeg's CNN variant (paper §3.2.1)."""
+import warnings
 from typing import Optional, Tuple, Union
 
 from mmcv.cnn import ConvModule
@@ -73,17 +74,20 @@ class DynaSegCNN(BaseModule):
                              f'{conv_init!r}.')
         self.first_skip = first_skip
         self.conv_init = conv_init
-        self.convs = nn.Sequential(*[
-            ConvModule(
-                in_channels if i == 0 else channels,
-                channels,
-                kernel_size=3,
-                padding=1,
-                bias=conv_bias,
-                norm_cfg=norm_cfg,
-                act_cfg=act_cfg,
-                order=('conv', 'act', 'norm')) for i in range(num_convs)
-        ])
+        with warnings.catch_warnings():  # a bias asked for, as published
+            warnings.filterwarnings('ignore', 'Unnecessary conv bias')
+            self.convs = nn.Sequential(*[
+                ConvModule(
+                    in_channels if i == 0 else channels,
+                    channels,
+                    kernel_size=3,
+                    padding=1,
+                    bias=conv_bias,
+                    norm_cfg=norm_cfg,
+                    act_cfg=act_cfg,
+                    order=('conv', 'act', 'norm'))
+                for i in range(num_convs)
+            ])
         self._reset_pytorch_init()
 
     def _reset_pytorch_init(self) -> None:

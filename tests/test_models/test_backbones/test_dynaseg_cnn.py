@@ -71,3 +71,12 @@ def test_reference_construction_has_bias_and_pytorch_init(call_init_weights):
     assert conv.weight.abs().max() > 1 / (conv.in_channels * 9)**0.5
     with pytest.raises(ValueError, match='conv_init'):
         DynaSegCNN(conv_init='xavier')
+
+
+def test_an_asked_for_bias_raises_no_warning():
+    """conv_bias=True is the published construction: mmcv's "unnecessary
+    conv bias" warning would only puzzle its users."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        DynaSegCNN(channels=4, conv_bias=True)
