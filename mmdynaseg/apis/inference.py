@@ -173,6 +173,13 @@ def bgr_uint8(image: np.ndarray) -> np.ndarray:
     return image.astype(np.uint8)
 
 
+def capped_size(height: int, width: int, max_size: int) -> Tuple[int, int]:
+    """The (width, height) an image is segmented at: its long side scaled
+    to ``max_size``, the aspect kept, at least one pixel each way."""
+    scale = max_size / max(height, width)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 @contextmanager
 def _any_pixel_count() -> Iterator[None]:
     """PIL without its decompression-bomb limit: :func:`read_reduced`
@@ -220,8 +227,7 @@ def read_reduced(
         width, height = image.size
         if max(width, height) < 2 * max_size:
             return None
-        scale = max_size / max(width, height)
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        size = capped_size(height, width, max_size)
         turned = image.getexif().get(ORIENTATION_TAG, 1) in (5, 6, 7, 8)
         if image.format == 'JPEG':  # DCT scaling down to twice the size
             image.draft('L' if image.mode == 'L' else 'RGB',
@@ -283,8 +289,7 @@ def load_image(image: Union[str, np.ndarray],
     results['original_shape'] = reduced[1] if reduced else image.shape[:2]
     height, width = results['original_shape']
     if max_size and max(height, width) > max_size:
-        scale = max_size / max(height, width)
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        size = capped_size(height, width, max_size)
         if image.shape[1::-1] != size:
             image = mmcv.imresize(image, size, interpolation='area')
         print_log(

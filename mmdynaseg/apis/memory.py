@@ -10,7 +10,6 @@ import os.path as osp
 from typing import Optional
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 # A step peaks at about this many times the bytes autograd saves: the
@@ -46,7 +45,8 @@ def step_bytes_per_pixel(model: nn.Module) -> float:
     """Peak bytes per pixel of one per-image optimisation step.
 
     Counts the tensors autograd saves for the backward pass of the network
-    and :meth:`DynaSegHead.dynamic_loss` on a ``PROBE_SIDE`` square probe
+    (:meth:`PerImageDynaSeg.response`, float32) and
+    :meth:`DynaSegHead.dynamic_loss` on a ``PROBE_SIDE`` square probe
     (zeros, eval mode: no random draw and no running statistics change),
     scales them by ``PEAK_PER_SAVED_BYTE`` and by the share of the image's
     pixels that are optimised (``optimise_scale`` squared).
@@ -70,11 +70,7 @@ def step_bytes_per_pixel(model: nn.Module) -> float:
     model.eval()
     try:
         with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-            response = model.decode_head(model.extract_feat(probe))
-            if response.shape[2:] != probe.shape[2:]:
-                response = F.interpolate(
-                    response, size=probe.shape[2:], mode='bilinear')
-            model.decode_head.dynamic_loss(response)
+            model.decode_head.dynamic_loss(model.response(probe))
     finally:
         model.train(training)
     scale = getattr(model, 'optimise_scale', 1)

@@ -24,23 +24,23 @@ from typing import Dict, List
 import mmcv
 import numpy as np
 from PIL import Image, ImageDraw
-from skimage.segmentation import mark_boundaries
 
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
-from mmdynaseg.engine.hooks import overlay_clusters
+from mmdynaseg.engine.hooks import overlay_boundaries
 from mmdynaseg.utils import read_label_map, resize_nearest
 
 TITLE_HEIGHT = 16
+# weight of the segment colours over the image
+OPACITY = 0.6
 
 
 def drawn(image: np.ndarray, segments: np.ndarray) -> np.ndarray:
-    """``segments`` over ``image`` (RGB uint8): colours and white
-    boundaries."""
-    segments = resize_nearest(segments, image.shape[:2])
-    marked = mark_boundaries(
-        overlay_clusters(image, segments, 0.6), segments, color=(1, 1, 1))
-    return np.round(marked * 255).astype(np.uint8)
+    """``segments`` (any size) over ``image`` (RGB uint8): colours and
+    white boundaries, as ``tools/segment.py``'s overlays draw them."""
+    return overlay_boundaries(image,
+                              resize_nearest(segments, image.shape[:2]),
+                              OPACITY)
 
 
 def figure(stems: List[str], data_root: str, split: str,

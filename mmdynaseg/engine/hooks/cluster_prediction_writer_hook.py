@@ -35,13 +35,35 @@ def overlay_clusters(image: np.ndarray,
     return np.round(blend).astype(np.uint8)
 
 
+def overlay_boundaries(image: np.ndarray,
+                       pred: np.ndarray,
+                       opacity: float = 0.5) -> np.ndarray:
+    """:func:`overlay_clusters` with the pixels on either side of a cluster
+    boundary drawn in white (scikit-image ``mark_boundaries``,
+    ``mode='thick'``).
+
+    Args:
+        image (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
+        pred (np.ndarray): ``(H, W)`` cluster ids.
+        opacity (float): Weight of the cluster colours. Defaults to 0.5.
+
+    Returns:
+        np.ndarray: ``(H, W, 3)`` uint8 RGB overlay.
+    """
+    pred = np.asarray(pred, dtype=np.int64)
+    marked = mark_boundaries(
+        overlay_clusters(image, pred, opacity),
+        pred,
+        color=(1, 1, 1),
+        mode='thick')
+    return np.round(marked * 255).astype(np.uint8)
+
+
 def overlay_figure(image: np.ndarray,
                    pred: np.ndarray,
                    opacity: float = 0.5) -> np.ndarray:
-    """The image beside its segmentation: the image on the left, on the
-    right :func:`overlay_clusters` with the pixels on either side of a
-    cluster boundary drawn in white (scikit-image ``mark_boundaries``,
-    ``mode='thick'``).
+    """The image beside its segmentation: the image on the left,
+    :func:`overlay_boundaries` on the right.
 
     Args:
         image (np.ndarray): ``(H, W, 3)`` uint8 RGB image.
@@ -51,13 +73,7 @@ def overlay_figure(image: np.ndarray,
     Returns:
         np.ndarray: ``(H, 2 W, 3)`` uint8 RGB figure.
     """
-    pred = np.asarray(pred, dtype=np.int64)
-    marked = mark_boundaries(
-        overlay_clusters(image, pred, opacity),
-        pred,
-        color=(1, 1, 1),
-        mode='thick')
-    return np.hstack([image, np.round(marked * 255).astype(np.uint8)])
+    return np.hstack([image, overlay_boundaries(image, pred, opacity)])
 
 
 def write_png(path: str, array: np.ndarray) -> None:

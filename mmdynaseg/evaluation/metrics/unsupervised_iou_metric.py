@@ -124,10 +124,14 @@ class UnsupervisedIoUMetric(BaseMetric):
 
         ``'dataset'``: the image's K x C confusion matrix. Per image: the
         image's matched pixel counts, a 3 x C array of rows TP, GT and
-        predicted pixels of each class's matched cluster.
+        predicted pixels of each class's matched cluster; with
+        ``things_stuff='cluster_index'`` a dict of it (``areas``) and the
+        image's block scores (``blocks``).
         """
         num_classes = len(self.dataset_meta['classes'])
-        self._class_groups()  # fail on a bad dataset_meta before the run
+        # fail on a bad dataset_meta before the run
+        self._class_groups()
+        blocks = self._cluster_blocks()
         for data_sample in data_samples:
             failed = failed_entry(data_sample)
             if failed is not None:
@@ -140,7 +144,6 @@ class UnsupervisedIoUMetric(BaseMetric):
             areas = matched_areas(
                 confusion, present_only=self.protocol == 'per_image')
             result = np.stack([areas.tp, areas.gt, areas.pred])
-            blocks = self._cluster_blocks()
             if blocks:
                 result = dict(
                     areas=result,

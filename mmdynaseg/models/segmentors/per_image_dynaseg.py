@@ -383,15 +383,21 @@ class PerImageDynaSeg(EncoderDecoder):
                 image.device, self.speed.dtype(image.device)):
             return self.extract_feat(image)
 
-    def _response(self,
-                  image: Tensor,
-                  dtype: Optional[torch.dtype] = None,
-                  features: Optional[List[Tensor]] = None) -> Tensor:
+    def response(self,
+                 image: Tensor,
+                 dtype: Optional[torch.dtype] = None,
+                 features: Optional[List[Tensor]] = None) -> Tensor:
         """The response at the image size, float32 and contiguous.
 
-        The forward pass runs under autocast with ``dtype`` (None: float32;
-        :meth:`StepArithmetic.context`). Given ``features`` (frozen, of
-        this image), only the head runs.
+        Args:
+            image (Tensor): (1, C, H, W) preprocessed image.
+            dtype (torch.dtype, optional): Autocast dtype of the forward
+                pass (:meth:`StepArithmetic.context`); None: float32.
+            features (list[Tensor], optional): The image's frozen
+                features; given them, only the head runs.
+
+        Returns:
+            Tensor: (1, q, H, W) float32 response.
         """
         with self.speed.context(image.device, dtype):
             if features is None:
@@ -429,7 +435,7 @@ class PerImageDynaSeg(EncoderDecoder):
             return None if head.loss_guide is None else head.guide_target(
                 response, [loss_sample])
 
-        step = self.speed.step_function(self._response,
+        step = self.speed.step_function(self.response,
                                         head.dynamic_loss, guide_target,
                                         image.device)
         optimizer = OPTIMIZERS.build(
@@ -488,7 +494,7 @@ class PerImageDynaSeg(EncoderDecoder):
         mode)."""
         self.eval()
         with torch.no_grad():
-            response = self._response(image,
+            response = self.response(image,
                                       self.speed.dtype(image.device),
                                       features)
         return response, int(
