@@ -93,15 +93,22 @@ def test_rerun_keeps_finished_outputs_and_fills_the_gaps(converter, tree):
         '0 of 2 files skipped\n')
 
 
-@pytest.mark.parametrize('mode', ['copy', 'symlink'])
-def test_images_are_placed(converter, tree, tmp_path, mode):
-    source, out = tree
+def with_images(source, tmp_path):
+    """Both val2017 labels in ``source``, and a COCO image folder whose two
+    .jpg files hold their names; returns that folder."""
     (source / 'val2017/000000000002.png').write_bytes(
         (source / 'val2017/000000000001.png').read_bytes())
     images = tmp_path / 'coco'
     (images / 'val2017').mkdir(parents=True)
     for name in ('000000000001', '000000000002'):
         (images / 'val2017' / f'{name}.jpg').write_bytes(name.encode())
+    return images
+
+
+@pytest.mark.parametrize('mode', ['copy', 'symlink'])
+def test_images_are_placed(converter, tree, tmp_path, mode):
+    source, out = tree
+    images = with_images(source, tmp_path)
     assert run(converter, source, out, '--images', str(images),
                '--image-mode', mode) == 0
     placed = out / 'images/val2017/000000000002.jpg'
@@ -118,12 +125,7 @@ def test_dangling_links_and_empty_files_are_not_in_place(converter, tree,
     count them as in place; it makes the label again and reports the
     images that are gone."""
     source, out = tree
-    (source / 'val2017/000000000002.png').write_bytes(
-        (source / 'val2017/000000000001.png').read_bytes())
-    images = tmp_path / 'coco'
-    (images / 'val2017').mkdir(parents=True)
-    for name in ('000000000001', '000000000002'):
-        (images / 'val2017' / f'{name}.jpg').write_bytes(name.encode())
+    images = with_images(source, tmp_path)
     options = ('--images', str(images), '--image-mode', 'symlink')
     assert run(converter, source, out, *options) == 0
     (images / 'val2017/000000000002.jpg').rename(images / 'moved.jpg')
