@@ -2,9 +2,7 @@
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmseg.registry import HOOKS
-
-from ...models import PerImageDynaSeg
+from mmseg.registry import HOOKS, MODELS
 
 
 @HOOKS.register_module()
@@ -31,7 +29,8 @@ class ChannelsLastHook(Hook):
         """
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        if isinstance(model, PerImageDynaSeg):
+        # through the registry: engine imports nothing from models
+        if isinstance(model, MODELS.get('PerImageDynaSeg')):
             raise ValueError(
                 'ChannelsLastHook is for dataset-level models; a per-image '
                 "model sets its layout itself: model.channels_last (True, "
