@@ -1,9 +1,7 @@
-import resource
 import subprocess
 import sys
 
 import pytest
-import torch
 
 import mmdynaseg.utils.allocator as allocator
 from mmdynaseg.utils import keep_freed_memory
@@ -17,8 +15,18 @@ LARGE = 16 * 2**20
 PAGES = LARGE * 4 // 4096
 
 
-def faults_of_reallocating() -> int:
-    """Page faults of filling a large tensor after freeing others."""
+# The checks run in a fresh interpreter: once a process has used the
+# context, its heap keeps large free chunks that glibc serves later large
+# requests from (malloc_trim returns their pages, not the chunks), so what
+# a request faults or maps depends on what the process did before.
+FAULTS_CHECK = """
+import resource
+import torch
+from mmdynaseg.utils import allocator, keep_freed_memory
+
+LARGE = %d
+
+def faults_of_reallocating():
     # allocated, written and freed twice: the first free chunk can be a
     # few bytes short of the next aligned request, which extends the heap
     for _ in range(2):
@@ -27,16 +35,34 @@ def faults_of_reallocating() -> int:
     torch.ones(LARGE)
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
 
+if %r == 'single':
+    with keep_freed_memory() as active:
+        print(int(active), faults_of_reallocating(), allocator._depth)
+else:  # nested: the inner context leaves, the outer still holds
+    with keep_freed_memory() as active:
+        with keep_freed_memory():
+            pass
+        faults = faults_of_reallocating()
+    print(int(active), faults, allocator._depth)
+"""
+
+
+def fresh_interpreter(code: str) -> list:
+    """Run ``code`` in a new Python process; its printed integers."""
+    result = subprocess.run([sys.executable, '-c', code],
+                            capture_output=True,
+                            text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [int(value) for value in result.stdout.split()]
+
 
 def test_freed_memory_is_reused_without_page_faults():
-    with keep_freed_memory() as active:
-        assert active
-        assert faults_of_reallocating() < PAGES // 100
+    active, faults, _ = fresh_interpreter(FAULTS_CHECK % (LARGE, 'single'))
+    assert active
+    assert faults < PAGES // 100
 
 
-# run in a fresh interpreter: once a process has used the context, its
-# heap keeps large free chunks that glibc serves later large requests from
-# (malloc_trim returns their pages, not the chunks)
 MAPPING_CHECK = """
 import ctypes
 import torch
@@ -73,22 +99,16 @@ def test_outside_a_large_tensor_is_mapped_and_handed_back():
     """In a fresh process: inside the context a large tensor comes from
     the heap; after it, it gets its own mapping (glibc's ``mallinfo2``
     mapped bytes), which freeing returns."""
-    result = subprocess.run(
-        [sys.executable, '-c', MAPPING_CHECK % LARGE],
-        capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
-    inside, outside, left = map(int, result.stdout.split())
+    inside, outside, left = fresh_interpreter(MAPPING_CHECK % LARGE)
     assert inside == 0
     assert outside >= LARGE * 4
     assert left == 0
 
 
 def test_nested_contexts_keep_it_until_the_outermost_leaves():
-    with keep_freed_memory():
-        with keep_freed_memory():
-            pass
-        assert faults_of_reallocating() < PAGES // 100
-    assert allocator._depth == 0
+    _, faults, depth = fresh_interpreter(FAULTS_CHECK % (LARGE, 'nested'))
+    assert faults < PAGES // 100
+    assert depth == 0
 
 
 def test_without_glibc_it_does_nothing(monkeypatch):
