@@ -55,6 +55,28 @@ def match_pseudo_labels(guide: Tensor, clusters: Tensor,
     return labels.cpu().numpy(), ids[matched]
 
 
+def pair_pseudo_labels_by_index(guide: Tensor, clusters: Tensor,
+                                ignore_index: int) -> Mapping:
+    """Map pseudo-labels to clusters by sorted index, as published.
+
+    The published DynaGuide code (``losses.py``,
+    ``global_guidance_loss``) pairs the ``i``-th smallest pseudo-label
+    with the ``(i mod K)``-th smallest current cluster id, whatever
+    regions they cover. Arguments and result as
+    :func:`match_pseudo_labels`.
+    """
+    valid = guide != ignore_index
+    labels = torch.unique(guide[valid]).cpu().numpy()
+    ids = torch.unique(clusters[valid]).cpu().numpy()
+    if not len(labels):
+        return labels, labels
+    return labels, ids[np.arange(len(labels)) % len(ids)]
+
+
+MATCHINGS = dict(
+    overlap=match_pseudo_labels, index=pair_pseudo_labels_by_index)
+
+
 @MODELS.register_module()
 class GuidanceLoss(PerImageLoss):
     """Cross-entropy between the response and matched guide pseudo-labels.
@@ -78,6 +100,11 @@ class GuidanceLoss(PerImageLoss):
     of the image before). Calls without keys always match.
 
     Args:
+        matching (str): ``'overlap'`` (the Hungarian matching above) or
+            ``'index'``: the published code's pairing of the sorted
+            pseudo-labels with the sorted clusters by index
+            (:func:`pair_pseudo_labels_by_index`), which pairs unrelated
+            regions. Defaults to ``'overlap'``.
         remap_interval (int): Recompute an image's mapping every this many
             calls, >= 1. Defaults to 1 (every call).
         ignore_index (int): Pseudo-label of pixels without guidance.
@@ -90,15 +117,20 @@ class GuidanceLoss(PerImageLoss):
     """
 
     def __init__(self,
+                 matching: str = 'overlap',
                  remap_interval: int = 1,
                  ignore_index: int = IGNORE_INDEX,
                  loss_weight: float = 1.0,
                  reduction: str = 'mean',
                  loss_name: str = 'loss_guide') -> None:
         super().__init__(loss_weight, reduction, loss_name)
+        if matching not in MATCHINGS:
+            raise ValueError(f'matching must be one of {tuple(MATCHINGS)}, '
+                             f'got {matching!r}.')
         if remap_interval < 1:
             raise ValueError(
                 f'remap_interval must be >= 1, got {remap_interval}.')
+        self.matching = matching
         self.remap_interval = remap_interval
         self.ignore_index = ignore_index
         self._mappings: Dict[str, Mapping] = {}
@@ -107,14 +139,15 @@ class GuidanceLoss(PerImageLoss):
     def mapping(self, guide: Tensor, clusters: Tensor,
                 key: Optional[str]) -> Mapping:
         """The image's pseudo-label mapping, from the cache when valid."""
+        match = MATCHINGS[self.matching]
         if key is None:
-            return match_pseudo_labels(guide, clusters, self.ignore_index)
+            return match(guide, clusters, self.ignore_index)
         calls = self._calls.get(key, 0)  # calls since the last matching
         cached = self._mappings.get(key)
         present = torch.unique(guide[guide != self.ignore_index])
         if (cached is None or calls >= self.remap_interval
                 or not np.isin(present.cpu().numpy(), cached[0]).all()):
-            cached = match_pseudo_labels(guide, clusters, self.ignore_index)
+            cached = match(guide, clusters, self.ignore_index)
             self._mappings[key] = cached
             calls = 0
         self._calls[key] = calls + 1
@@ -192,6 +225,7 @@ class GuidanceLoss(PerImageLoss):
         return per_pixel.flatten(1).sum(dim=1) / valid.clamp(min=1)
 
     def extra_repr(self) -> str:
-        """Remap interval and ignore value, for ``print(model)``."""
-        return (f'remap_interval={self.remap_interval}, '
+        """Matching, remap interval and ignore value, for ``print(model)``."""
+        return (f'matching={self.matching!r}, '
+                f'remap_interval={self.remap_interval}, '
                 f'ignore_index={self.ignore_index}')

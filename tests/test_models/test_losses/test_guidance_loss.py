@@ -9,7 +9,8 @@ from mmseg.registry import MODELS
 
 import mmdynaseg.models.losses.guidance_loss as guidance_module
 from mmdynaseg.models.losses import GuidanceLoss
-from mmdynaseg.models.losses.guidance_loss import match_pseudo_labels
+from mmdynaseg.models.losses.guidance_loss import (
+    match_pseudo_labels, pair_pseudo_labels_by_index)
 
 Q = 6
 GOOD = math.log(1 + 5 * math.exp(-10))  # CE of a logit-10 argmax target
@@ -38,10 +39,20 @@ def test_overlap_matching_beats_index_order():
     assert loss.item() == approx(GOOD)
     # the published index order pairs sorted pseudo-labels (0, 1) with
     # sorted clusters (2, 5): 0 -> 2, 1 -> 5, the wrong regions
-    index_order = torch.tensor([[[2, 2, 5, 5], [2, 2, 5, 5]]])
-    wrong = F.cross_entropy(response, index_order)
+    wrong = GuidanceLoss(matching='index')(response, GUIDE)
     assert wrong.item() == approx(BAD)
-    assert loss.item() < wrong.item()
+
+
+def test_index_matching_wraps_around_the_clusters():
+    # pseudo-labels 3 < 4 < 9 and clusters 1 < 5: 3 -> 1, 4 -> 5, 9 -> 1
+    clusters = torch.tensor([[5, 5, 1, 1, 1, 5]])
+    guide = torch.tensor([[3, 4, 9, 9, 255, 4]])
+    labels, mapped = pair_pseudo_labels_by_index(guide, clusters, 255)
+    assert labels.tolist() == [3, 4, 9] and mapped.tolist() == [1, 5, 1]
+    response = one_hot_response(clusters)
+    loss = GuidanceLoss(matching='index')(response, guide[None])
+    # targets 1 5 1 1 . 5 against argmax 5 5 1 1 . 5: one pixel of five
+    assert loss.item() == approx((BAD + 4 * GOOD) / 5)
 
 
 def test_more_pseudo_labels_than_clusters_take_max_overlap():
@@ -124,6 +135,8 @@ def test_registered_and_checks_arguments():
     assert loss.remap_interval == 5 and loss.loss_name == 'loss_guide'
     with pytest.raises(ValueError, match='remap_interval'):
         GuidanceLoss(remap_interval=0)
+    with pytest.raises(ValueError, match='matching'):
+        GuidanceLoss(matching='sorted')
     with pytest.raises(ValueError, match='reduction'):
         GuidanceLoss(reduction='sum')
     with pytest.raises(ValueError, match='does not match'):

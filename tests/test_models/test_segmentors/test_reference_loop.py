@@ -8,7 +8,7 @@ read BGR / 255, cross-entropy against the argmax of the response plus
 after the step whose forward pass has ``q' <= minLabels``, and the labels
 of one more train-mode forward pass (``--visualize 0``).
 """
-from typing import List, Tuple
+from typing import Callable, List, Tuple
 
 import numpy as np
 import pytest
@@ -155,35 +155,9 @@ def image(seed: int, noise: float) -> np.ndarray:
     return np.clip(im, 0, 255).astype(np.uint8)
 
 
-def our_loop(model: nn.Module, im: np.ndarray
-             ) -> Tuple[List[Tuple[float, int, np.ndarray]], np.ndarray]:
-    """Our per-image loop on BGR ``im``: per forward pass (loss, q',
-    labels), and the final labels."""
-    head = model.decode_head
-    dynamic_loss = head.dynamic_loss
-    passes = []
-
-    def recording(seg_logits, *args):
-        losses = dynamic_loss(seg_logits, *args)
-        total = float((losses['loss_sim'] + losses['loss_con']).detach())
-        passes.append((total, int(losses['q_prime']),
-                       seg_logits.argmax(1)[0].numpy()))
-        return losses
-
-    head.dynamic_loss = recording
-    sample = SegDataSample(
-        metainfo=dict(ori_shape=SIZE, img_shape=SIZE, pad_shape=SIZE))
-    inputs = torch.from_numpy(im).permute(2, 0, 1)[None]
-    with torch.no_grad():
-        (result, ) = model.test_step(
-            dict(inputs=[inputs[0]], data_samples=[sample]))
-    # the last pass gives the labels; the steps are the ones before it
-    assert result.iterations == len(passes) - 1
-    return passes[:-1], result.pred_sem_seg.data[0].numpy()
-
-
-def compare(policy: str, seed: int, noise: float, min_labels: int,
-            max_iter: int, **changes) -> int:
+def compare(check: Callable[..., int], policy: str, seed: int,
+            noise: float, min_labels: int, max_iter: int,
+            **changes) -> int:
     """Same initial weights and image: equal loss (rtol 1e-5), q' and
     labels at every step, the same stop step and final labels. Returns
     the number of steps."""
@@ -191,36 +165,20 @@ def compare(policy: str, seed: int, noise: float, min_labels: int,
     model = ours(policy, min_labels, max_iter, **changes)
     reference, final = reference_loop(
         reference_from(model), im, policy, min_labels, max_iter)
-    mine, my_final = our_loop(model, im)
-    assert len(mine) == len(reference), 'stop step'
-    for step, ((loss, q, labels), (my_loss, my_q, my_labels)) in enumerate(
-            zip(reference, mine)):
-        assert my_q == q, f'step {step}'
-        np.testing.assert_array_equal(my_labels, labels, f'step {step}')
-        assert my_loss == pytest.approx(loss, rel=1e-5), f'step {step}'
-    np.testing.assert_array_equal(my_final, final)
-    return len(mine)
-
-
-@pytest.fixture(autouse=True)
-def two_threads():
-    """Float32 sums depend on how the threads split them: both loops run
-    on 2 threads on every machine (on 1, the two losses of the 30-step SCF
-    case part by 2e-5 at step 27, labels still equal)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(threads)
+    sample = SegDataSample(
+        metainfo=dict(ori_shape=SIZE, img_shape=SIZE, pad_shape=SIZE))
+    return check(model, im, sample, reference, final)
 
 
 @pytest.mark.parametrize('policy, seed, noise, min_labels, max_iter, steps',
                          CASES)
-def test_reference_loop_step_for_step(policy, seed, noise, min_labels,
-                                      max_iter, steps):
+def test_reference_loop_step_for_step(assert_same_loop, policy, seed,
+                                      noise, min_labels, max_iter, steps):
     """FSF and SCF: 30 steps without a stop, and a stop at minLabels;
     Kanezaki's fixed mu = 5 for 12 steps (a weight of 5 makes float32
     rounding differences grow past 1e-5 by step 13)."""
-    assert compare(policy, seed, noise, min_labels, max_iter) == steps
+    assert compare(assert_same_loop, policy, seed, noise, min_labels,
+                   max_iter) == steps
 
 
 @pytest.mark.parametrize(
@@ -235,8 +193,8 @@ def test_reference_loop_step_for_step(policy, seed, noise, min_labels,
     ],
     ids=['bias off', 'huber continuity', 'mu swapped',
          'rgb', 'stop before step'])
-def test_reference_loop_mutations_fail(mutation):
+def test_reference_loop_mutations_fail(assert_same_loop, mutation):
     """Each change to our side breaks the equivalence (the stopping case,
     so that the stop rule is exercised)."""
     with pytest.raises(AssertionError):
-        compare(*CASES[2][:5], **mutation)
+        compare(assert_same_loop, *CASES[2][:5], **mutation)
