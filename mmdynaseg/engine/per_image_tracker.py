@@ -200,6 +200,8 @@ class PerImageTracker:
     Args:
         record_iters (Sequence[int]): Step counts ``T`` whose results to
             record too: what a run with ``max_iters=T`` returns.
+        max_iters (int, optional): The model's ``max_iters``, the largest
+            ``T`` to record. Defaults to None (no limit).
         snapshot_dir (str, optional): Where to keep a snapshot of each
             image's optimisation, to resume it; None: none kept.
         snapshot_interval (int): Steps between snapshots.
@@ -207,8 +209,13 @@ class PerImageTracker:
 
     def __init__(self,
                  record_iters: Sequence[int] = (),
+                 max_iters: Optional[int] = None,
                  snapshot_dir: Optional[str] = None,
                  snapshot_interval: int = 50) -> None:
+        if any(steps < 0 or (max_iters is not None and steps > max_iters)
+               for steps in record_iters):
+            raise ValueError(f'record_iters must lie in [0, max_iters='
+                             f'{max_iters}], got {list(record_iters)}.')
         if snapshot_interval < 1:
             raise ValueError('snapshot_interval must be >= 1, got '
                              f'{snapshot_interval}.')

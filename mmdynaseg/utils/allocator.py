@@ -33,10 +33,8 @@ def keep_freed_memory() -> Iterator[bool]:
     most) fresh pages from the kernel and returns them when it is freed,
     so each page faults again on first touch. A per-image optimiser step
     allocates dozens of response-sized tensors (100 x 321 x 481 float32
-    is 62 MB) and frees them by the next step: on an AVX2 CPU a
-    frozen-feature DynaGuide step at 481 x 321 took 1.6 s with the faults
-    and 0.95 s without (``tools/analysis_tools/benchmark_speed.py``,
-    ``refine``). Inside this context
+    is 62 MB) and frees them by the next step (docs/speed.md measures
+    the faults' cost). Inside this context
     ``mallopt`` turns mmap allocation and heap trimming off, so the next
     step reuses the memory the last one freed; on leaving the outermost
     context glibc's defaults return and ``malloc_trim`` hands the free

@@ -1,4 +1,5 @@
 """Segmentors of mmdynaseg."""
-from .per_image_dynaseg import PerImageDynaSeg, optimises_per_image
+from .optimises_per_image import optimises_per_image
+from .per_image_dynaseg import PerImageDynaSeg
 
 __all__ = ['PerImageDynaSeg', 'optimises_per_image']

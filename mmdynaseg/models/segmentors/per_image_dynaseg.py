@@ -5,9 +5,7 @@ from contextlib import nullcontext
 from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
                     Union)
 
-import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.logging import print_log
 from mmseg.models.segmentors import EncoderDecoder
 from mmseg.models.utils import resize
@@ -18,7 +16,8 @@ from torch import Tensor
 
 from ...utils import (FAILED_KEY, SILHOUETTE_KEY, estimate_num_segments,
                       keep_freed_memory)
-from ..utils import StepArithmetic, cluster_labels, count_clusters
+from ..utils import (PerImageInput, StepArithmetic, cluster_labels,
+                     count_clusters)
 
 INITS = ('fresh', 'pretrained', 'checkpoint', 'checkpoint_features')
 PREDICT_MODES = ('train', 'eval')
@@ -26,26 +25,6 @@ PREDICT_MODES = ('train', 'eval')
 # afresh and freeze_features leaves trainable; the rest are the features
 HEAD = 'decode_head.'
 SILHOUETTE = 'silhouette'
-
-
-def optimises_per_image(model_cfg: dict) -> bool:
-    """Whether a model config optimises a network on each image alone.
-
-    Such a model (:class:`PerImageDynaSeg` or a subclass) needs no trained
-    checkpoint: ``tools/test.py`` and ``tools/segment.py`` run it without
-    one. Needs ``mmdynaseg`` imported (it registers the class).
-
-    Args:
-        model_cfg (dict): The config's ``model``.
-
-    Returns:
-        bool: True for a :class:`PerImageDynaSeg` config.
-    """
-    model_type = model_cfg.get('type')
-    if isinstance(model_type, str):
-        model_type = MODELS.get(model_type)
-    return isinstance(model_type, type) and issubclass(
-        model_type, PerImageDynaSeg)
 
 
 @MODELS.register_module()
@@ -60,70 +39,52 @@ class PerImageDynaSeg(EncoderDecoder):
         \\mu = q'/\\alpha \\ (\\text{FSF, Eq. 8}) \\text{ or }
         \\alpha/q' \\ (\\text{SCF, Eq. 9})
 
-    (:meth:`DynaSegHead.dynamic_loss`), stopping as soon as a forward pass
-    has ``q' <= stop_threshold`` ("Thr 3", or the image's silhouette
-    estimate ``k*``: "Silh.S", paper Table IV); the labels are the argmax of
-    the last response, resized to the image. Every image starts from the
-    same weights with a new optimizer, seeded by ``seed``, and the model is
-    restored after the batch, so results do not depend on the batch order.
-    Each sample gets the metainfo ``q_prime``, ``iterations`` and
-    ``seconds`` (and ``silhouette_k`` when ``k*`` was needed). Options
-    record the result at intermediate step counts, snapshot a long
-    optimisation to resume it, and speed the steps up; docs/implementation.md
-    describes them. Per-image models are not trained: :meth:`loss` raises.
+    stopping once a forward pass has ``q' <= stop_threshold`` ("Thr 3", or
+    the silhouette estimate ``k*``: "Silh.S", Table IV); the labels are the
+    argmax of the last response. Every image starts from the same weights,
+    seeded, and the model is restored after the batch. Each sample gets the
+    metainfo ``q_prime``, ``iterations`` and ``seconds``. The options are
+    described in docs/implementation.md. :meth:`loss` raises: per-image
+    models are not trained.
 
     Args:
         max_iters (int): Most optimiser steps per image ``T``. Defaults to
             1000.
-        optimizer (dict): Optimizer config (``mmseg.registry.OPTIMIZERS``),
-            without ``params``. Defaults to SGD, lr 0.1, momentum 0.9.
-        stop_threshold (int | str, optional): Stop when ``q' <=`` this int,
-            ``'silhouette'`` for ``q' <= k*``, None to run all
-            ``max_iters`` steps. Defaults to 3.
-        step_at_stop (bool): Take the optimiser step of the pass that meets
-            ``stop_threshold`` and label one more pass, as the published
-            BSD script does. Defaults to False.
-        predict_mode (str): ``'train'`` (DynaSeg) or ``'eval'`` (the
-            DynaGuide code): the mode of the pass the labels come from.
-            Defaults to ``'train'``.
-        init (str): The start: ``'fresh'`` (seeded, ``init_cfg`` not
-            applied), ``'pretrained'`` (``init_cfg`` applied, e.g. ImageNet),
-            ``'checkpoint'`` (the loaded weights) or
-            ``'checkpoint_features'`` (loaded features, fresh head).
+        optimizer (dict): Optimizer config without ``params``. Defaults to
+            SGD, lr 0.1, momentum 0.9.
+        stop_threshold (int | str, optional): Stop at ``q' <=`` this int,
+            ``'silhouette'`` for ``k*``, None for never. Defaults to 3.
+        step_at_stop (bool): Take the step of the pass that meets the
+            threshold, label one more pass (the BSD script). Defaults to
+            False.
+        predict_mode (str): ``'train'`` (DynaSeg) or ``'eval'`` (DynaGuide):
+            the mode of the labelling pass. Defaults to ``'train'``.
+        init (str): ``'fresh'`` (seeded), ``'pretrained'`` (``init_cfg``),
+            ``'checkpoint'`` or ``'checkpoint_features'`` (fresh head).
             Defaults to ``'fresh'``.
-        freeze_features (bool): Train only the decode head; the features,
-            computed once per image in train mode, keep their start
-            weights (for ``init='checkpoint_features'``, docs/amortised.md).
-            Defaults to False (the whole network trains, as in the papers).
-        seed (int): Seed of the fresh initialisation and of every image's
+        freeze_features (bool): Train only the decode head. Defaults to
+            False.
+        seed (int): Seed of the initialisation and of every image's
             optimisation. Defaults to 0.
-        silhouette_cfg (dict, optional): Keyword arguments of
+        silhouette_cfg (dict, optional): Arguments of
             :func:`estimate_num_segments` for ``k*``.
-        optimise_scale (float): Optimise on the image resized by this factor
-            in ``(0, 1]``; the response is upsampled for the labels.
-            Defaults to 1 (full size, as in the papers).
-        channels_last (bool | str): Run the network channels-last; ``'auto'``
-            where the device has fast bfloat16 kernels
-            (:class:`StepArithmetic`). Defaults to False.
-        autocast (str, optional): ``torch.autocast`` dtype of the forward
-            passes (``'bfloat16'``, ``'float16'``); losses, ``q'`` and labels
-            stay float32; float32 with one warning where the device has no
-            fast support. Defaults to None (float32, as in the papers).
-        record_iters (Sequence[int]): Step counts ``T`` in
-            ``[0, max_iters]`` whose results to record too
-            (:class:`PerImageTracker`). Defaults to ().
-        compile (bool | dict | str): ``torch.compile`` the forward pass and
-            the dynamic loss (with these keyword arguments when a dict;
-            ``'auto'`` as ``channels_last``); eager, with one warning,
-            where compilation fails. Defaults to False.
-        snapshot_dir (str, optional): Where to keep a snapshot of each
-            image's optimisation, to resume it. Defaults to None.
+        optimise_scale (float): Optimise on the image resized by this
+            factor in ``(0, 1]``. Defaults to 1.
+        channels_last (bool | str): :class:`StepArithmetic` option.
+            Defaults to False.
+        autocast (str, optional): :class:`StepArithmetic` option. Defaults
+            to None (float32).
+        compile (bool | dict | str): :class:`StepArithmetic` option.
+            Defaults to False.
+        record_iters (Sequence[int]): Step counts whose results to record
+            too (:class:`PerImageTracker`). Defaults to ().
+        snapshot_dir (str, optional): Where :class:`PerImageTracker` keeps
+            resumable snapshots. Defaults to None.
         snapshot_interval (int): Steps between snapshots. Defaults to 50.
-        keep_freed_memory (bool): On CPU, keep the memory the steps free for
-            the next steps (:func:`mmdynaseg.utils.keep_freed_memory`,
-            glibc); the same results. Defaults to True.
-        **kwargs: Arguments of ``EncoderDecoder`` (``backbone``,
-            ``decode_head``, ``data_preprocessor``, ...).
+        keep_freed_memory (bool): On CPU, keep freed memory for the next
+            steps (:func:`mmdynaseg.utils.keep_freed_memory`). Defaults to
+            True.
+        **kwargs: Arguments of ``EncoderDecoder``.
     """
 
     def __init__(self,
@@ -167,9 +128,6 @@ class PerImageDynaSeg(EncoderDecoder):
         if not 0 < optimise_scale <= 1:
             raise ValueError(
                 f'optimise_scale must be in (0, 1], got {optimise_scale}.')
-        if any(not 0 <= steps <= max_iters for steps in record_iters):
-            raise ValueError(f'record_iters must lie in [0, max_iters='
-                             f'{max_iters}], got {list(record_iters)}.')
         self.max_iters = max_iters
         self.optimizer_cfg = dict(optimizer)
         self.stop_threshold = stop_threshold
@@ -189,6 +147,7 @@ class PerImageDynaSeg(EncoderDecoder):
             dict(
                 type='PerImageTracker',
                 record_iters=record_iters,
+                max_iters=max_iters,
                 snapshot_dir=snapshot_dir,
                 snapshot_interval=snapshot_interval))
         self.keep_freed_memory = keep_freed_memory
@@ -228,30 +187,21 @@ class PerImageDynaSeg(EncoderDecoder):
         Returns:
             list[SegDataSample]: The samples with ``pred_sem_seg``,
             ``seg_logits`` and the metainfo ``q_prime``, ``iterations``,
-            ``seconds`` and ``arithmetic`` (:meth:`arithmetic`; with
-            each run's first step where a resumed snapshot's run used
-            other arithmetic). An image whose loss became non-finite gets
-            a one-cluster map and ``FAILED_KEY``, the reason; the metrics
-            leave it out and report it.
+            ``seconds`` and ``arithmetic``. An image whose loss became
+            non-finite gets a one-cluster map and ``FAILED_KEY`` (the
+            reason), which the metrics leave out.
         """
         if data_samples is None:
-            size = tuple(inputs.shape[2:])
-            data_samples = [
-                SegDataSample(
-                    metainfo=dict(
-                        ori_shape=size, img_shape=size, pad_shape=size))
-                for _ in range(inputs.shape[0])
-            ]
+            shapes = dict.fromkeys(('ori_shape', 'img_shape', 'pad_shape'),
+                                   tuple(inputs.shape[2:]))
+            data_samples = [SegDataSample(metainfo=shapes) for _ in inputs]
         if self.speed.uses_channels_last(inputs.device):
             self.to(memory_format=torch.channels_last)
         original, was_training = self._state_copy(), self.training
         start = dict(self._fresh_state or original)
         if self.init == 'checkpoint_features':  # loaded features, fresh head
-            start.update({
-                key: value
-                for key, value in original.items()
-                if not key.startswith(HEAD)
-            })
+            start.update((key, value) for key, value in original.items()
+                         if not key.startswith(HEAD))
         memory = keep_freed_memory() if self.keep_freed_memory and \
             inputs.device.type == 'cpu' else nullcontext()
         try:
@@ -277,88 +227,42 @@ class PerImageDynaSeg(EncoderDecoder):
         return data_samples
 
     def _segment(self, image: Tensor, sample: SegDataSample) -> Tensor:
-        """Optimise the network on one image; return its final response.
+        """Optimise the network on one image.
 
         Args:
             image (Tensor): (1, C, H, W) preprocessed image, maybe padded.
             sample (SegDataSample): Its data sample; gets the metainfo of
-                the result (class docstring).
+                the result.
 
         Returns:
-            Tensor: Response (1, q, H, W) of the last iteration, upsampled
-            to the input and padded like it (zeros), ready for
-            ``postprocess_result``.
+            Tensor: The final response (1, q, H, W), at the input's size
+            and padding, for ``postprocess_result``.
         """
         started = time.perf_counter()
-        left, right, top, bottom = sample.metainfo.get('padding_size',
-                                                       [0] * 4)
-        height, width = image.shape[2:]
-        image = image[..., top:height - bottom, left:width - right]
-        size = tuple(image.shape[2:])
-        scaled = [int(side * self.optimise_scale) for side in size]
-        if scaled[0] * scaled[1] < 2:
-            raise ValueError(
-                f"'{sample.get('img_path', 'the image')}' is {size[1]} x "
-                f'{size[0]} px, {scaled[1]} x {scaled[0]} at optimise_scale='
-                f'{self.optimise_scale}: per-image optimisation needs at '
-                'least 2 pixels (BatchNorm statistics of one pixel are '
-                'undefined); use a larger image or a larger optimise_scale.')
-        if self.optimise_scale != 1:
-            image = resize(
-                image,
-                scale_factor=self.optimise_scale,
-                mode='bilinear',
-                align_corners=False)
+        view = PerImageInput(image, sample, self.optimise_scale,
+                             self.align_corners)
+        image = view.image
         if self.speed.uses_channels_last(image.device):
             image = image.contiguous(memory_format=torch.channels_last)
-        k_star = self._silhouette_k(image)
-        if k_star is not None:
+        k_star = None
+        if self.stop_threshold == SILHOUETTE or getattr(
+                self.decode_head, 'silhouette_floor', False):
+            k_star = estimate_num_segments(
+                view.rgb(self.data_preprocessor), **self.silhouette_cfg)
             sample.set_metainfo({SILHOUETTE_KEY: k_star})
         threshold = k_star if self.stop_threshold == SILHOUETTE \
             else self.stop_threshold
-
-        def to_input_size(logits: Tensor) -> Tensor:
-            if tuple(logits.shape[2:]) != size:
-                logits = resize(
-                    logits,
-                    size=size,
-                    mode='bilinear',
-                    align_corners=self.align_corners)
-            return F.pad(logits, (left, right, top, bottom))
-
         loss_sample = self._loss_sample(image, sample, k_star)
         run = self.tracker.start(self, image, sample, loss_sample, threshold,
-                                 to_input_size, started)
-        logits = self._optimise(image, loss_sample, threshold, run)
-        return to_input_size(logits)
-
-    def _silhouette_k(self, image: Tensor) -> Optional[int]:
-        """``k*`` of the image if the threshold or the head's floor needs it.
-
-        Estimated (:func:`estimate_num_segments`) on the image the network
-        sees, mapped back to uint8 RGB by undoing the data preprocessor's
-        normalisation and channel order.
-        """
-        if self.stop_threshold != SILHOUETTE and not getattr(
-                self.decode_head, 'silhouette_floor', False):
-            return None
-        preprocessor = self.data_preprocessor
-        pixels = image[0].detach().float()
-        if hasattr(preprocessor, 'std'):
-            pixels = pixels * preprocessor.std + preprocessor.mean
-        if not getattr(preprocessor, 'channel_conversion', False):
-            pixels = pixels.flip(0)  # mmcv loads BGR
-        rgb = pixels.permute(1, 2, 0).round().clamp(0, 255).byte()
-        return estimate_num_segments(
-            np.ascontiguousarray(rgb.cpu().numpy()), **self.silhouette_cfg)
+                                 view.restore, started)
+        return view.restore(
+            self._optimise(image, loss_sample, threshold, run))
 
     @staticmethod
     def _loss_sample(image: Tensor, sample: SegDataSample,
                      k_star: Optional[int]) -> SegDataSample:
-        """What the head's loss reads of the image: the size it is
-        optimised at, ``k*``, its path and, when the pipeline attached one
-        (``LoadGuidance``), the DynaGuide guide ``gt_guide`` (the head
-        resizes it, nearest, to the response)."""
+        """What the head's loss reads: the optimised size, ``k*``, the
+        path and DynaGuide's ``gt_guide`` if the pipeline attached one."""
         size = tuple(image.shape[2:])
         metainfo = dict(
             img_shape=size, pad_shape=size, img_path=sample.get('img_path'))
@@ -404,23 +308,17 @@ class PerImageDynaSeg(EncoderDecoder):
                 features = self.extract_feat(image)
             response = self.decode_head(features)
         if response.shape[2:] != image.shape[2:]:  # pyramid features
-            response = resize(
-                response.float(),
-                size=tuple(image.shape[2:]),
-                mode='bilinear',
-                align_corners=self.align_corners)
+            response = resize(response.float(), size=tuple(image.shape[2:]),
+                              mode='bilinear',
+                              align_corners=self.align_corners)
         return response.float().contiguous()
 
     def _optimise(self, image: Tensor, loss_sample: SegDataSample,
                   threshold: Optional[int], run: Any) -> Tensor:
         """Run the per-image steps and give the sample its result.
 
-        ``run`` (:class:`mmdynaseg.engine.ImageRun`) resumes the image's
-        snapshot, records the result at the step counts of
-        ``record_iters`` (the response the labels of a run with that
-        ``max_iters`` come from: the train-mode pass of that step, or the
-        eval-mode pass before it), saves snapshots and sets the sample's
-        metainfo.
+        ``run`` (:class:`mmdynaseg.engine.ImageRun`) resumes and saves
+        snapshots, records intermediate results and sets the metainfo.
 
         Returns:
             Tensor: The detached response the labels come from.

@@ -1,5 +1,8 @@
 """Model utilities."""
 from .clusters import cluster_labels, count_clusters
+from .per_image_input import PerImageInput
 from .step_arithmetic import StepArithmetic
 
-__all__ = ['cluster_labels', 'count_clusters', 'StepArithmetic']
+__all__ = [
+    'cluster_labels', 'count_clusters', 'PerImageInput', 'StepArithmetic'
+]
