@@ -3,13 +3,16 @@ they ran on, timing, and their JSON report."""
 import argparse
 import glob
 import json
+import logging
 import os
 import platform
+import sys
 import time
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 import torch
+from mmengine.logging import MMLogger
 
 from mmdynaseg.utils import write_text
 
@@ -103,6 +106,15 @@ def image_paths(pattern: str, num_images: int) -> List[str]:
             f'no image matches {pattern!r}; pass --images "DIR/*.jpg" '
             '(BSDS500 val: see data/README.md).')
     return paths
+
+
+def logs_to_stderr() -> None:
+    """Send MMEngine's console log (e.g. a metric's table) to stderr, so
+    that stdout holds the JSON alone."""
+    for handler in MMLogger.get_current_instance().handlers:
+        if isinstance(handler, logging.StreamHandler) and \
+                handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
 
 
 def report(result: dict, out: Optional[str] = None) -> None:

@@ -33,7 +33,8 @@ from mmseg.registry import DATASETS, TASK_UTILS
 
 from mmdynaseg.apis import init_model
 from mmdynaseg.apis.inference import STARTS_WITHOUT
-from benchmark_common import benchmark_parser, machine_info, report
+from benchmark_common import (benchmark_parser, logs_to_stderr, machine_info,
+                              report)
 from quality_methods import (BASELINES, DEFAULT_QUALITY, NETWORK_METHODS,
                              baseline_guide, guide_baseline,
                              method_fingerprint, quality_config,
@@ -339,6 +340,7 @@ def main() -> None:
         '(per method: finished images, the step of each snapshot, images '
         'not begun)')
     args = parser.parse_args()
+    logs_to_stderr()
     report(bench_quality(args), args.out)
 
 

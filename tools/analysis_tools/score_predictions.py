@@ -25,7 +25,7 @@ from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
 from mmdynaseg.evaluation import SegmentCoveringMetric
 from mmdynaseg.utils import read_label_map, resize_nearest
-from benchmark_common import report
+from benchmark_common import logs_to_stderr, report
 
 
 def score_predictions(pred_dir: str, data_root: str,
@@ -105,6 +105,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[Sequence[str]] = None) -> None:
     """Score, print and write the JSON."""
     args = parse_args(argv)
+    logs_to_stderr()
     try:
         scores = score_predictions(args.pred_dir, args.data_root, args.split)
     except FileNotFoundError as error:

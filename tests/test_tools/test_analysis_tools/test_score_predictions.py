@@ -80,13 +80,20 @@ def test_one_label_and_skipped_maps(tool, tmp_path, root):
 
 
 def test_command_line_writes_json_and_explains_bad_folders(
-        tool, tmp_path, root):
+        tool, tmp_path, root, capsys):
+    from mmengine.logging import MMLogger
+
+    # a logger made now writes to this test's stdout, until main moves it
+    MMLogger.get_instance('score_predictions_test')
     folder = tmp_path / 'maps'
     folder.mkdir()
     Image.fromarray(split_cluster()).save(folder / 'img.png')
     out = tmp_path / 'scores.json'
     tool.main([str(folder), '--data-root', str(root), '--out', str(out)])
+    printed = capsys.readouterr()
     saved = json.loads(out.read_text())
+    assert json.loads(printed.out) == saved  # stdout: the JSON alone
+    assert 'All' in printed.err  # the metric's table
     assert saved['split'] == 'val' and saved['images'] == ['img']
     assert saved['metrics']['All'] == pytest.approx(250 / 3)
     with pytest.raises(SystemExit, match='no .png label map'):
