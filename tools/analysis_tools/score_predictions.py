@@ -9,16 +9,24 @@ grey, or palettised, as ``tools/segment.py`` writes them) or colours (RGB,
 one colour per label, as the published DynaSeg script writes them); a map
 of another size than its ground truth is resized nearest-neighbour.
 Maps without ground truth, or unreadable, are listed under ``skipped``.
+The JSON also holds every image's scores and, with ``--bootstrap N``, a
+95 % percentile bootstrap interval of each pooled score (N resamples of
+the images with replacement).
 
 Example (the published script's outputs on the BSDS500 val split):
     python tools/analysis_tools/score_predictions.py work_dirs/authors \
-        --data-root data/bsds500 --split val --out scores.json
+        --data-root data/bsds500 --split val --bootstrap 1000 \
+        --out scores.json
 """
 import argparse
 import glob
+import logging
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from contextlib import contextmanager
+from typing import Dict, Iterator, List, Optional, Sequence
 
+import numpy as np
+from mmengine.logging import MMLogger
 from PIL import UnidentifiedImageError
 
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
@@ -28,18 +36,58 @@ from mmdynaseg.utils import read_label_map, resize_nearest
 from benchmark_common import logs_to_stderr, report
 
 
-def score_predictions(pred_dir: str, data_root: str,
-                      split: str) -> Dict[str, object]:
+@contextmanager
+def quiet_log() -> Iterator[None]:
+    """Leave out MMEngine's info messages (the metric's table)."""
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def bootstrap_interval(metric: SegmentCoveringMetric, results: List[dict],
+                       resamples: int, seed: int) -> Dict[str, List[float]]:
+    """The 2.5th and 97.5th percentiles of every pooled score over
+    ``resamples`` resamples of the images' ``results`` with replacement."""
+    generator = np.random.default_rng(seed)
+    with quiet_log():
+        draws = [
+            metric.compute_metrics([
+                results[i]
+                for i in generator.integers(0, len(results), len(results))
+            ]) for _ in range(resamples)
+        ]
+    return {
+        key: [
+            round(float(np.percentile([d[key] for d in draws], q)), 2)
+            for q in (2.5, 97.5)
+        ]
+        for key in draws[0]
+    }
+
+
+def score_predictions(pred_dir: str,
+                      data_root: str,
+                      split: str,
+                      bootstrap: int = 0,
+                      seed: int = 0) -> Dict[str, object]:
     """Score every PNG of ``pred_dir`` (module docstring).
 
     Args:
         pred_dir (str): Folder of ``<stem>.png`` label maps.
         data_root (str): BSDS500 root (``groundTruth/<split>/*.mat``).
         split (str): ``'train'``, ``'val'`` or ``'test'``.
+        bootstrap (int): Resamples of the bootstrap interval; 0: none.
+        seed (int): Seed of the resampling.
 
     Returns:
         dict: ``metrics`` (both scorings), ``images`` (the stems scored),
-        ``skipped`` (``{path: reason}``).
+        ``per_image`` (each image's metrics), ``skipped`` (``{path:
+        reason}``) and, with ``bootstrap``, ``interval95`` (per metric,
+        its interval) and ``bootstrap`` (resamples and seed).
 
     Raises:
         FileNotFoundError: No PNG in ``pred_dir``, or no ground-truth
@@ -82,10 +130,18 @@ def score_predictions(pred_dir: str, data_root: str,
         raise FileNotFoundError(
             f"none of the {len(paths)} maps in '{pred_dir}' could be scored "
             f'against {gt_dir}: {skipped}')
+    scores = dict(metrics=metric.compute_metrics(metric.results))
+    with quiet_log():
+        per_image = {
+            stem: metric.compute_metrics([result])
+            for stem, result in zip(images, metric.results)
+        }
+    if bootstrap > 0:
+        scores['interval95'] = bootstrap_interval(metric, metric.results,
+                                                  bootstrap, seed)
+        scores['bootstrap'] = dict(resamples=bootstrap, seed=seed)
     return dict(
-        metrics=metric.compute_metrics(metric.results),
-        images=images,
-        skipped=skipped)
+        scores, images=images, per_image=per_image, skipped=skipped)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -98,6 +154,12 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         '--data-root', required=True, help='BSDS500 root folder')
     parser.add_argument(
         '--split', default='val', help='ground-truth split (default val)')
+    parser.add_argument(
+        '--bootstrap', type=int, default=0, metavar='N',
+        help='add a 95 %% bootstrap interval of every score from N '
+        'resamples of the images (default 0: none)')
+    parser.add_argument(
+        '--seed', type=int, default=0, help='seed of the resampling')
     parser.add_argument('--out', help='write the scores to this JSON file')
     return parser.parse_args(argv)
 
@@ -107,7 +169,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     args = parse_args(argv)
     logs_to_stderr()
     try:
-        scores = score_predictions(args.pred_dir, args.data_root, args.split)
+        scores = score_predictions(args.pred_dir, args.data_root, args.split,
+                                   args.bootstrap, args.seed)
     except FileNotFoundError as error:
         raise SystemExit(str(error)) from None
     report(

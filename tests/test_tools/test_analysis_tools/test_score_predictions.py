@@ -100,3 +100,30 @@ def test_command_line_writes_json_and_explains_bad_folders(
         tool.main([str(tmp_path), '--data-root', str(root)])
     with pytest.raises(SystemExit, match='groundTruth/test'):
         tool.main([str(folder), '--data-root', str(root), '--split', 'test'])
+
+
+def test_per_image_scores_and_bootstrap_interval(tool, tmp_path,
+                                                 write_bsds500):
+    """Image a: the halves exactly (100); image b: one label (each half
+    IoU 1/2, 50). Pooled 75; a resample of the two images scores 100
+    (a, a), 75 or 50 (b, b), a quarter of the resamples each extreme."""
+    halves = np.ones((24, 24), np.uint16)
+    halves[:, 12:] = 2
+    root = write_bsds500(tmp_path / 'bsds', 'val', {
+        stem: np.zeros((24, 24, 3), np.uint8)
+        for stem in 'ab'
+    }, halves)
+    folder = tmp_path / 'maps'
+    result = scores(tool, folder, root, {
+        'a.png': Image.fromarray((halves - 1).astype(np.uint8)),
+        'b.png': Image.fromarray(np.zeros((24, 24), np.uint8)),
+    })
+    assert result['metrics']['Mean'] == pytest.approx(75)
+    assert result['per_image']['a']['Mean'] == pytest.approx(100)
+    assert result['per_image']['b']['Mean.labels'] == pytest.approx(50)
+    assert 'interval95' not in result
+    result = tool.score_predictions(str(folder), str(root), 'val',
+                                    bootstrap=200, seed=1)
+    assert result['interval95']['Mean'] == [50, 100]
+    assert result['interval95']['All.labels'] == [50, 100]
+    assert result['bootstrap'] == dict(resamples=200, seed=1)
