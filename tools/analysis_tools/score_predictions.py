@@ -28,6 +28,7 @@ from typing import Dict, Iterator, List, Optional, Sequence
 import numpy as np
 from mmengine.logging import MMLogger
 from PIL import UnidentifiedImageError
+from scipy.stats import bootstrap
 
 from mmdynaseg.datasets.transforms.bsds500_annotations import \
     read_bsds500_segmentations
@@ -50,22 +51,27 @@ def quiet_log() -> Iterator[None]:
 
 def bootstrap_interval(metric: SegmentCoveringMetric, results: List[dict],
                        resamples: int, seed: int) -> Dict[str, List[float]]:
-    """The 2.5th and 97.5th percentiles of every pooled score over
-    ``resamples`` resamples of the images' ``results`` with replacement."""
-    generator = np.random.default_rng(seed)
+    """The 95 % percentile bootstrap interval (``scipy.stats.bootstrap``)
+    of every pooled score, from ``resamples`` resamples of the images'
+    ``results`` with replacement."""
     with quiet_log():
-        draws = [
-            metric.compute_metrics([
-                results[i]
-                for i in generator.integers(0, len(results), len(results))
-            ]) for _ in range(resamples)
-        ]
+        keys = list(metric.compute_metrics(results))
+
+        def pooled(indices: np.ndarray) -> np.ndarray:
+            scores = metric.compute_metrics([results[i] for i in indices])
+            return np.array([scores[key] for key in keys])
+
+        interval = bootstrap((np.arange(len(results)), ),
+                             pooled,
+                             n_resamples=resamples,
+                             vectorized=False,
+                             method='percentile',
+                             rng=np.random.default_rng(seed))
+    low, high = interval.confidence_interval
     return {
-        key: [
-            round(float(np.percentile([d[key] for d in draws], q)), 2)
-            for q in (2.5, 97.5)
-        ]
-        for key in draws[0]
+        key: [round(float(low[i]), 2),
+              round(float(high[i]), 2)]
+        for i, key in enumerate(keys)
     }
 
 
@@ -90,8 +96,8 @@ def score_predictions(pred_dir: str,
         its interval) and ``bootstrap`` (resamples and seed).
 
     Raises:
-        FileNotFoundError: No PNG in ``pred_dir``, or no ground-truth
-            folder.
+        FileNotFoundError: No PNG in ``pred_dir``, no ground-truth
+            folder, or ``bootstrap`` with fewer than 2 scored maps.
     """
     paths = sorted(glob.glob(osp.join(pred_dir, '*.png')))
     if not paths:
@@ -137,6 +143,10 @@ def score_predictions(pred_dir: str,
             for stem, result in zip(images, metric.results)
         }
     if bootstrap > 0:
+        if len(images) < 2:
+            raise FileNotFoundError(
+                f'a bootstrap interval needs 2 or more scored maps; '
+                f"'{pred_dir}' has {len(images)}: leave out --bootstrap.")
         scores['interval95'] = bootstrap_interval(metric, metric.results,
                                                   bootstrap, seed)
         scores['bootstrap'] = dict(resamples=bootstrap, seed=seed)

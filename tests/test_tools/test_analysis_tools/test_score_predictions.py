@@ -127,3 +127,6 @@ def test_per_image_scores_and_bootstrap_interval(tool, tmp_path,
     assert result['interval95']['Mean'] == [50, 100]
     assert result['interval95']['All.labels'] == [50, 100]
     assert result['bootstrap'] == dict(resamples=200, seed=1)
+    (folder / 'b.png').unlink()
+    with pytest.raises(SystemExit, match='needs 2 or more scored maps'):
+        tool.main([str(folder), '--data-root', str(root), '--bootstrap', '9'])
