@@ -18,6 +18,7 @@ Example:
         --record-iters 0 5 20 --optimise-scale 0.5 --autocast bfloat16
 """
 import argparse
+import copy
 import json
 import os
 import os.path as osp
@@ -27,7 +28,7 @@ from typing import Callable, Dict, List, Tuple
 
 import numpy as np
 import torch
-from mmengine import DictAction
+from mmengine import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmseg.registry import DATASETS, TASK_UTILS
 
@@ -49,9 +50,10 @@ PROGRESS_STEPS = 50
 Runner = Callable[[int], dict]
 
 
-def network_runner(name: str, args: argparse.Namespace,
+def network_runner(name: str, cfg: Config, args: argparse.Namespace,
                    fingerprint: str) -> Runner:
-    """A runner of a per-image method (config: :func:`quality_config`).
+    """A runner of a per-image method from its config ``cfg``
+    (:func:`quality_config`).
 
     It segments the item of an index of the method's own test dataset and
     returns :func:`outcome`, and under ``records`` the same for each step
@@ -59,7 +61,7 @@ def network_runner(name: str, args: argparse.Namespace,
     ``<work_dir>/snapshots/<name>-<fingerprint>/``, so a run killed
     mid-image resumes it.
     """
-    cfg = quality_config(name, args)
+    cfg = copy.deepcopy(cfg)
     cfg.model.snapshot_dir = osp.join(args.work_dir, 'snapshots',
                                       f'{name}-{fingerprint}')
     dataset = DATASETS.build(cfg.test_dataloader.dataset)
@@ -218,7 +220,7 @@ def bench_quality(args: argparse.Namespace) -> dict:
     }
     fingerprints = {name: method_fingerprint(name) for name in methods}
     runners = {} if args.progress else {  # (refining needs --checkpoint)
-        name: network_runner(name, args, fingerprints[name])
+        name: network_runner(name, configs[name], args, fingerprints[name])
         if name in NETWORK_METHODS else baseline_runner(name, dataset)
         for name in methods
     }

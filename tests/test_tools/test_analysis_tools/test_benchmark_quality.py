@@ -52,7 +52,7 @@ def forbid_segmenting(benchmark, monkeypatch) -> None:
         raise AssertionError('a finished result was computed again')
 
     monkeypatch.setattr(benchmark, 'network_runner',
-                        lambda name, args, fingerprint: segment_again)
+                        lambda name, cfg, args, fingerprint: segment_again)
     monkeypatch.setattr(benchmark, 'baseline_runner',
                         lambda name, dataset: segment_again)
 
