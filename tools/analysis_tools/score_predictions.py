@@ -96,8 +96,9 @@ def score_predictions(pred_dir: str,
         its interval) and ``bootstrap`` (resamples and seed).
 
     Raises:
-        FileNotFoundError: No PNG in ``pred_dir``, no ground-truth
-            folder, or ``bootstrap`` with fewer than 2 scored maps.
+        FileNotFoundError: No PNG in ``pred_dir``, or no ground-truth
+            folder.
+        ValueError: ``bootstrap`` with fewer than 2 scored maps.
     """
     paths = sorted(glob.glob(osp.join(pred_dir, '*.png')))
     if not paths:
@@ -144,8 +145,8 @@ def score_predictions(pred_dir: str,
         }
     if bootstrap > 0:
         if len(images) < 2:
-            raise FileNotFoundError(
-                f'a bootstrap interval needs 2 or more scored maps; '
+            raise ValueError(
+                'a bootstrap interval needs 2 or more scored maps; '
                 f"'{pred_dir}' has {len(images)}: leave out --bootstrap.")
         scores['interval95'] = bootstrap_interval(metric, metric.results,
                                                   bootstrap, seed)
@@ -181,7 +182,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     try:
         scores = score_predictions(args.pred_dir, args.data_root, args.split,
                                    args.bootstrap, args.seed)
-    except FileNotFoundError as error:
+    except (FileNotFoundError, ValueError) as error:
         raise SystemExit(str(error)) from None
     report(
         dict(
